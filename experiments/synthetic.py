@@ -1,0 +1,26 @@
+"""The 2-D mode-collapse benchmarks: 8 Gaussians on a ring, 25 on a grid. No download."""
+
+from ganzoo.config import base_config
+from ganzoo.experiment import register_experiment
+
+
+def _mlp_gan(name: str, steps: int):
+    c = base_config()
+    c.data.update(source="synthetic", name=name, cache=False, shuffle_buffer=10_000)
+    c.model.update(arch="mlp", latent_dim=16, width=128, depth=3, loss="non_saturating")
+    c.optimizer.update(d_lr=1e-4, g_lr=1e-4, beta_1=0.5, beta_2=0.999)
+    c.train.update(steps=steps, batch_size=256, log_every=250, sample_every=1000, checkpoint_every=1000)
+    c.sample.update(num=2500)
+    return c
+
+
+@register_experiment("ring8_gan")
+def ring8_gan():
+    """MLP GAN on ring8 (8 Gaussians on a circle), the standard mode-collapse benchmark."""
+    return _mlp_gan("ring8", steps=5_000)
+
+
+@register_experiment("grid25_gan")
+def grid25_gan():
+    """MLP GAN on grid25 (a 5x5 grid of Gaussians), a harder mode-collapse benchmark."""
+    return _mlp_gan("grid25", steps=10_000)

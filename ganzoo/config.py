@@ -1,0 +1,230 @@
+"""Experiment config: the schema with defaults, typed `key=value` overrides, validation, lock."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+import ml_collections
+
+from ganzoo.errors import ConfigError
+from ganzoo.registry import closest_names
+
+Config = ml_collections.ConfigDict
+
+DATA_SOURCES = ("tfds", "idx", "folder", "synthetic", "auto")
+JIT_CHOICES = ("auto", "true", "false")
+
+
+def base_config() -> Config:
+    """Every key an experiment may set, with its default. Experiments override, never add."""
+    c = Config()
+    c.name = ""
+    c.description = ""
+    c.seed = 0
+    c.data = Config(
+        dict(
+            # tfds | idx (raw MNIST-format files) | folder (own images) | synthetic (ring8, grid25)
+            # | auto (IDX files when found on disk, such as Debian's, else TFDS).
+            source="tfds",
+            name="mnist",  # TFDS name; synthetic benchmark name; IDX dataset name.
+            split="train",
+            data_dir="",  # TFDS data_dir; '' means TFDS's default.
+            dir="",  # image folder (source=folder) or folder of IDX files (source=idx/auto).
+            image_key="image",
+            label_key="label",
+            shuffle_buffer=10_000,
+            cache=True,
+            download=True,  # allow TFDS to download when the network is reachable.
+            max_examples=0,  # 0 means all.
+            synthetic_size=100_000,  # points drawn for a synthetic 2-D benchmark.
+        )
+    )
+    c.model = Config(
+        dict(
+            arch="dcgan",  # a name in ganzoo.models.MODELS
+            latent_dim=100,
+            resolution=28,
+            channels=1,
+            width=64,  # base number of filters (conv) or units (mlp).
+            depth=3,  # hidden layers of the MLP models.
+            loss="non_saturating",  # a name in ganzoo.losses.LOSSES
+            d_steps=1,
+        )
+    )
+    c.optimizer = Config(dict(d_lr=2e-4, g_lr=2e-4, beta_1=0.5, beta_2=0.999))
+    c.train = Config(
+        dict(
+            steps=10_000,
+            batch_size=64,
+            log_every=100,
+            sample_every=1000,
+            checkpoint_every=1000,
+            keep_checkpoints=3,
+            jit_compile="auto",  # auto: XLA on GPU/TPU, off on CPU. Or "true" / "false".
+        )
+    )
+    c.sample = Config(dict(num=64, seed=0, cols=8))
+    return c
+
+
+def _flat_keys(config: Config, prefix: str = "") -> dict[str, Any]:
+    out = {}
+    for key, value in config.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Config):
+            out.update(_flat_keys(value, path + "."))
+        else:
+            out[path] = value
+    return out
+
+
+def flat_keys(config: Config) -> dict[str, Any]:
+    """`{"train.steps": 10000, ...}` for every leaf."""
+    return _flat_keys(config)
+
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+def parse_value(key: str, text: str, current: Any) -> Any:
+    """Parses a `--set` string into the type of the key's current value."""
+    kind = type(current).__name__
+    try:
+        if isinstance(current, bool):
+            low = text.strip().lower()
+            if low in _TRUE:
+                return True
+            if low in _FALSE:
+                return False
+            raise ValueError
+        if isinstance(current, int):
+            return int(text)
+        if isinstance(current, float):
+            return float(text)
+        if isinstance(current, (tuple, list)):
+            value = json.loads(text) if text.strip().startswith("[") else text.split(",")
+            return type(current)(value)
+        return text
+    except (ValueError, json.JSONDecodeError):
+        raise ConfigError(
+            f"Received: {key}={text!r}. Expected a value of type {kind} "
+            f"(the current value is {current!r})."
+        ) from None
+
+
+def _check_type(key: str, value: Any, current: Any) -> Any:
+    if isinstance(current, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(current, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(current, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    else:
+        ok = isinstance(value, type(current))
+    if not ok:
+        raise ConfigError(
+            f"Received: {key}={value!r} ({type(value).__name__}). "
+            f"Expected a value of type {type(current).__name__}."
+        )
+    return value
+
+
+def apply_overrides(config: Config, overrides: Mapping[str, Any] | None) -> Config:
+    """Returns a copy of `config` with dotted-key overrides applied, type-checked.
+
+    String values (from `--set key=value`) are parsed into the key's type; other values must
+    already have it. An unknown key raises ConfigError naming the closest valid keys.
+    """
+    config = Config(config.to_dict())
+    leaves = flat_keys(config)
+    for key, value in (overrides or {}).items():
+        if key not in leaves:
+            close = closest_names(key, leaves)
+            hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise ConfigError(f"Unknown config key {key!r}.{hint}")
+        current = leaves[key]
+        if isinstance(value, str) and not isinstance(current, str):
+            value = parse_value(key, value, current)
+        else:
+            value = _check_type(key, value, current)
+        node = config
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
+    return config
+
+
+def parse_set_flags(items: list[str] | None) -> dict[str, str]:
+    """`["train.steps=10", ...]` -> `{"train.steps": "10"}`."""
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ConfigError(f"Received: --set {item!r}. Expected --set key=value, e.g. train.steps=2000.")
+        key, value = item.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
+def _positive(config: Config, *keys: str) -> None:
+    leaves = flat_keys(config)
+    for key in keys:
+        if leaves[key] <= 0:
+            raise ConfigError(f"Received: {key}={leaves[key]!r}. Expected a positive value.")
+
+
+def validate(config: Config) -> Config:
+    """Checks values that types alone don't catch; returns the config locked."""
+    from ganzoo import losses, models  # local: keeps config importable without TF.
+
+    if config.data.source not in DATA_SOURCES:
+        raise ConfigError(
+            f"Received: data.source={config.data.source!r}. Expected one of {', '.join(DATA_SOURCES)}."
+        )
+    if config.data.source == "folder" and not config.data.dir:
+        raise ConfigError(
+            "Received: data.dir=''. The image folder experiment needs a folder of images: "
+            "--set data.dir=/path/to/images"
+        )
+    if config.train.jit_compile not in JIT_CHOICES:
+        raise ConfigError(
+            f"Received: train.jit_compile={config.train.jit_compile!r}. "
+            f"Expected one of {', '.join(JIT_CHOICES)}."
+        )
+    losses.LOSSES.get(config.model.loss)
+    models.MODELS.get(config.model.arch)
+    _positive(
+        config,
+        "model.latent_dim",
+        "model.width",
+        "model.d_steps",
+        "train.steps",
+        "train.batch_size",
+        "train.log_every",
+        "train.sample_every",
+        "train.checkpoint_every",
+        "train.keep_checkpoints",
+        "sample.num",
+        "sample.cols",
+        "optimizer.d_lr",
+        "optimizer.g_lr",
+    )
+    if not 0 <= config.optimizer.beta_1 < 1 or not 0 <= config.optimizer.beta_2 < 1:
+        raise ConfigError(
+            f"Received: optimizer.beta_1={config.optimizer.beta_1}, "
+            f"optimizer.beta_2={config.optimizer.beta_2}. Expected values in [0, 1)."
+        )
+    models.check_model_config(config.model)
+    config.lock()
+    return config
+
+
+def to_json(config: Config) -> str:
+    return json.dumps(config.to_dict(), indent=2, sort_keys=True)
+
+
+def from_json(text: str) -> Config:
+    return Config(json.loads(text))

@@ -1,0 +1,176 @@
+"""TFDS datasets by name, with a quick network probe so an offline machine fails in seconds.
+
+TFDS retries a failing download for minutes; here an unprepared dataset is only downloaded after
+a ~3 s TCP connect to its download host succeeds, and otherwise a DataError says how to provide it.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import urllib.parse
+import urllib.request
+
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+from ganzoo.errors import ConfigError, DataError
+from ganzoo.registry import closest_names
+
+PROBE_TIMEOUT_S = 3.0
+# Where TFDS's own files live; used when a builder's download URLs cannot be read.
+DEFAULT_DOWNLOAD_HOST = "storage.googleapis.com"
+# Datasets that also ship as raw IDX files (Debian packages Fashion-MNIST).
+_IDX_NAMES = ("mnist", "fashion_mnist")
+
+
+def network_reachable(host: str, port: int = 443, timeout: float = PROBE_TIMEOUT_S) -> bool:
+    """Whether a TCP connection to host:port (or to the HTTPS proxy, when one is set) opens
+    within `timeout` seconds, DNS lookup included."""
+    proxy = urllib.request.getproxies().get("https")
+    if proxy:
+        parsed = urllib.parse.urlsplit(proxy if "//" in proxy else f"//{proxy}")
+        host, port = parsed.hostname or host, parsed.port or 80
+    result = []
+
+    def connect() -> None:
+        try:
+            socket.create_connection((host, port), timeout=timeout).close()
+            result.append(True)
+        except OSError:
+            pass
+
+    # A thread bounds the DNS lookup too, which socket timeouts do not cover.
+    thread = threading.Thread(target=connect, daemon=True)
+    thread.start()
+    thread.join(timeout + 0.5)
+    return bool(result)
+
+
+def download_host(builder: tfds.core.DatasetBuilder) -> str:
+    """The host a builder downloads from (the first URL of its checksums file), else GCS."""
+    try:
+        urls = list(builder.url_infos or {})
+    except Exception:  # url_infos reads package resources; any failure just means "unknown".
+        urls = []
+    host = urllib.parse.urlsplit(urls[0]).hostname if urls else None
+    return host or DEFAULT_DOWNLOAD_HOST
+
+
+def _download_is_real() -> bool:
+    # Under tfds.testing.mock_data (or any patch) download_and_prepare is replaced by a no-op;
+    # then nothing must be probed or fetched.
+    fn = tfds.core.DatasetBuilder.download_and_prepare
+    return getattr(fn, "__module__", "") == "tensorflow_datasets.core.dataset_builder"
+
+
+def _builder(name: str, data_dir: str) -> tfds.core.DatasetBuilder:
+    try:
+        return tfds.builder(name, data_dir=data_dir or None)
+    except tfds.core.registered.DatasetNotFoundError:
+        known = tfds.list_builders(with_community_datasets=False)
+        base = name.split("/")[0].split(":")[0]
+        close = closest_names(base, known)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ConfigError(
+            f"Unknown TFDS dataset {name!r}.{hint} See tfds.list_builders() for all names."
+        ) from None
+
+
+def unavailable_message(name: str, data_dir: str, tried: str) -> str:
+    """One paragraph: what was tried, and every way to provide the data offline."""
+    where = data_dir or f"{tfds.core.constants.DATA_DIR} (TFDS's default)"
+    ways = [
+        f"prepare it once with network (`tfds build {name}`, or run once online) and copy the "
+        f"data dir here, then --set data.data_dir=DIR",
+    ]
+    if name == "fashion_mnist":
+        ways.append("`apt-get install dataset-fashion-mnist`, then --set data.source=idx (or auto)")
+    if name in _IDX_NAMES:
+        ways.append(
+            f"put the four {name} IDX files in DIR, then --set data.source=idx --set data.dir=DIR"
+        )
+    ways.append("train on your own images: --set data.source=folder --set data.dir=/path/to/images")
+    return (
+        f"TFDS dataset {name!r} is not prepared in data_dir {where}, and {tried}. "
+        f"To provide it: {'; or '.join(ways)}."
+    )
+
+
+def prepare(builder: tfds.core.DatasetBuilder, name: str, data_dir: str, download: bool) -> None:
+    """Makes sure `builder` is prepared, downloading only when allowed and the network is up."""
+    if builder.is_prepared() or not _download_is_real():
+        builder.download_and_prepare()  # a no-op when prepared or mocked.
+        return
+    if not download:
+        raise DataError(
+            unavailable_message(name, data_dir, "downloads are off (data.download=False)")
+        )
+    host = download_host(builder)
+    if not network_reachable(host):
+        raise DataError(
+            unavailable_message(
+                name,
+                data_dir,
+                f"the network is unreachable ({host} did not answer within {PROBE_TIMEOUT_S:g} s)",
+            )
+        )
+    try:
+        builder.download_and_prepare()
+    except Exception as e:  # TFDS fails in many ways (HTTP, checksums, missing modules).
+        tried = f"the download from {host} (reachable) failed: {type(e).__name__}: {e}"
+        raise DataError(unavailable_message(name, data_dir, tried)) from e
+
+
+def _feature(
+    builder: tfds.core.DatasetBuilder, key: str, setting: str
+) -> tfds.features.FeatureConnector:
+    features = builder.info.features
+    if key not in features:
+        keys = list(features.keys())
+        close = closest_names(key, keys)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ConfigError(
+            f"Received: {setting}={key!r}, which TFDS dataset {builder.name!r} does not have.{hint} "
+            f"Its features: {', '.join(keys)}."
+        )
+    return features[key]
+
+
+def load_tfds(
+    name: str,
+    *,
+    split: str = "train",
+    data_dir: str = "",
+    image_key: str = "image",
+    label_key: str = "label",
+    download: bool = True,
+    with_labels: bool = False,
+    seed: int = 0,
+) -> tf.data.Dataset:
+    """Images [H, W, C] as stored (uint8 for most datasets), plus int32 labels when
+    `with_labels`. Unknown names or keys raise ConfigError; missing data raises DataError."""
+    builder = _builder(name, data_dir)
+    if not isinstance(_feature(builder, image_key, "data.image_key"), tfds.features.Image):
+        raise ConfigError(
+            f"Received: data.image_key={image_key!r}, a {type(builder.info.features[image_key]).__name__} "
+            f"feature of {name!r}. Expected an Image feature."
+        )
+    if with_labels:
+        _feature(builder, label_key, "data.label_key")
+    prepare(builder, name, data_dir, download)
+    try:
+        ds = builder.as_dataset(
+            split=split, shuffle_files=True, read_config=tfds.ReadConfig(shuffle_seed=seed)
+        )
+    except (ValueError, KeyError) as e:  # TFDS reports unknown splits this way.
+        splits = ", ".join(builder.info.splits) or "unknown"
+        raise ConfigError(
+            f"Received: data.split={split!r} for TFDS dataset {name!r} ({e}). Its splits: {splits}."
+        ) from e
+    if with_labels:
+        return ds.map(
+            lambda ex: (ex[image_key], tf.cast(ex[label_key], tf.int32)),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+    return ds.map(lambda ex: ex[image_key], num_parallel_calls=tf.data.AUTOTUNE)

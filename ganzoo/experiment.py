@@ -1,0 +1,59 @@
+"""The experiment registry: named functions returning configs, and `get_experiment`."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+from typing import Any, Callable, Mapping
+
+from ganzoo import config as config_lib
+from ganzoo.registry import Registry
+
+EXPERIMENTS: Registry[Callable[[], config_lib.Config]] = Registry("experiment")
+_loaded = False
+
+
+def register_experiment(name: str):
+    """Decorator: `@register_experiment("mnist_dcgan")` on a function returning a Config.
+
+    The function's docstring's first line is its description in `--mode=list`.
+    """
+
+    def decorator(fn):
+        EXPERIMENTS.register(name)(fn)
+        return fn
+
+    return decorator
+
+
+def load_builtin_experiments() -> None:
+    """Imports the modules that register experiments: entry points in the group
+    `ganzoo.experiments` (so other packages can add theirs), and ganzoo's own `experiments`."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for entry in importlib.metadata.entry_points(group="ganzoo.experiments"):
+        entry.load()
+    importlib.import_module("experiments")
+
+
+def list_experiments() -> dict[str, str]:
+    """{name: one-line description} of every registered experiment."""
+    load_builtin_experiments()
+    out = {}
+    for name in EXPERIMENTS.names():
+        doc = (EXPERIMENTS.get(name).__doc__ or "").strip().splitlines()
+        out[name] = doc[0] if doc else ""
+    return out
+
+
+def get_experiment(name: str, overrides: Mapping[str, Any] | None = None) -> config_lib.Config:
+    """The validated, locked config of experiment `name` with dotted-key overrides applied."""
+    load_builtin_experiments()
+    config = EXPERIMENTS.get(name)()
+    config.name = name
+    if not config.description:
+        config.description = list_experiments()[name]
+    config = config_lib.apply_overrides(config, overrides)
+    return config_lib.validate(config)

@@ -1,0 +1,8 @@
+"""Generator/discriminator families, registered by name: `MODELS.get("dcgan").build(...)`."""
+
+from __future__ import annotations
+
+from ganzoo.models.registry import MODELS, ModelSpec, build_models, check_model_config, register_model
+from ganzoo.models import dcgan, mlp  # noqa: F401  (registers the families)
+
+__all__ = ["MODELS", "ModelSpec", "build_models", "check_model_config", "register_model"]

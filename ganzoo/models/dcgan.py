@@ -1,0 +1,99 @@
+"""DCGAN generator and discriminator (Radford et al. 2016) for 28x28, 32x32, 64x64 and up."""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from ganzoo.errors import ConfigError
+from ganzoo.models.registry import register_model
+
+_INIT = keras.initializers.RandomNormal(stddev=0.02)  # the DCGAN paper's initialisation
+
+
+def start_size(resolution: int) -> int:
+    """The generator's first feature-map side: resolution = start * 2**k with start 4 or 7, k >= 2."""
+    for start in (7, 4):
+        size, ups = resolution, 0
+        while size > start and size % 2 == 0:
+            size //= 2
+            ups += 1
+        if size == start and ups >= 2:
+            return start
+    raise ConfigError(
+        f"Received: model.resolution={resolution}. The DCGAN models support 4*2^k or 7*2^k "
+        "with k >= 2, such as 28, 32, 64 or 128."
+    )
+
+
+def check(model_config) -> None:
+    start_size(model_config.resolution)
+    if model_config.channels not in (1, 3):
+        raise ConfigError(f"Received: model.channels={model_config.channels}. Expected 1 or 3.")
+
+
+def _num_upsamplings(resolution: int) -> int:
+    start, n = start_size(resolution), 0
+    while start * 2**n < resolution:
+        n += 1
+    return n
+
+
+def generator(latent_dim: int, resolution: int, channels: int, width: int = 64) -> keras.Model:
+    """z [B, latent_dim] -> images [B, R, R, C] in [-1, 1] (tanh).
+
+    Project to start x start x width*2^(n-1), then n stride-2 transposed convolutions, halving the
+    filters each time; batch norm and ReLU everywhere but the output (the paper's recipe).
+    """
+    start, n = start_size(resolution), _num_upsamplings(resolution)
+    filters = width * 2 ** (n - 1)
+    z = keras.Input((latent_dim,), name="z")
+    x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_INIT)(z)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    x = layers.Reshape((start, start, filters))(x)
+    for i in range(n - 1):
+        filters //= 2
+        x = layers.Conv2DTranspose(
+            filters, 4, strides=2, padding="same", use_bias=False, kernel_initializer=_INIT,
+            name=f"up{i}",
+        )(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+    x = layers.Conv2DTranspose(
+        channels, 4, strides=2, padding="same", kernel_initializer=_INIT, name=f"up{n - 1}"
+    )(x)
+    images = layers.Activation("tanh", dtype="float32", name="images")(x)
+    return keras.Model(z, images, name="dcgan_generator")
+
+
+def discriminator(resolution: int, channels: int, width: int = 64) -> keras.Model:
+    """images [B, R, R, C] -> logits [B, 1].
+
+    Stride-2 convolutions with LeakyReLU(0.2) down to the generator's start size, then a linear
+    layer. No batch norm: real and fake batches can share one forward pass, and the gradient
+    penalties of the zoo stay per-sample.
+    """
+    start, n = start_size(resolution), _num_upsamplings(resolution)
+    images = keras.Input((resolution, resolution, channels), name="images")
+    x, filters = images, width
+    for i in range(n):
+        x = layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=_INIT, name=f"down{i}")(x)
+        x = layers.LeakyReLU(0.2)(x)
+        filters = min(filters * 2, width * 8)
+    x = layers.Flatten()(x)
+    logits = layers.Dense(1, kernel_initializer=_INIT, dtype="float32", name="logits")(x)
+    del start
+    return keras.Model(images, logits, name="dcgan_discriminator")
+
+
+def build(model_config, example_shape) -> tuple[keras.Model, keras.Model]:
+    expected = (model_config.resolution, model_config.resolution, model_config.channels)
+    if tuple(example_shape) != expected:
+        raise ConfigError(f"Received: data of shape {tuple(example_shape)}. DCGAN expects {expected}.")
+    g = generator(model_config.latent_dim, model_config.resolution, model_config.channels, model_config.width)
+    d = discriminator(model_config.resolution, model_config.channels, model_config.width)
+    return g, d
+
+
+register_model("dcgan", check, build)

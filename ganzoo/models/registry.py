@@ -1,0 +1,36 @@
+"""The model-family registry. A family is a `check` (config -> error or None) and a `build`."""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import keras
+
+from ganzoo.registry import Registry
+
+
+class ModelSpec(NamedTuple):
+    # Raises ConfigError for a model config this family cannot build; cheap, builds nothing.
+    check: Callable[[object], None]
+    # (model_config, example_shape) -> (generator, discriminator), both built.
+    build: Callable[[object, tuple], tuple[keras.Model, keras.Model]]
+
+
+MODELS: Registry[ModelSpec] = Registry("model architecture")
+
+
+def register_model(name: str, check, build) -> ModelSpec:
+    """One registration line per family: `register_model("dcgan", check, build)`."""
+    spec = ModelSpec(check, build)
+    MODELS.register(name)(spec)
+    return spec
+
+
+def check_model_config(model_config) -> None:
+    MODELS.get(model_config.arch).check(model_config)
+
+
+def build_models(model_config, example_shape) -> tuple[keras.Model, keras.Model]:
+    spec = MODELS.get(model_config.arch)
+    spec.check(model_config)
+    return spec.build(model_config, tuple(example_shape))

@@ -1,0 +1,127 @@
+"""config -> (dataset, GAN, callbacks) -> model.fit; resume; sample; export."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import keras
+import numpy as np
+
+from ganzoo import data as data_lib
+from ganzoo import images as images_lib
+from ganzoo.callbacks import TrainingMonitor, reference_points
+from ganzoo.checkpoint import RunCheckpoint
+from ganzoo.config import Config
+from ganzoo.export import export_generator
+from ganzoo.gan import GAN
+from ganzoo.models import build_models
+from ganzoo.workdir import Workdir
+
+
+def build_dataset(config: Config):
+    """The training tf.data pipeline of `config` (batched, shuffled, repeated)."""
+    return data_lib.build_dataset(config)
+
+
+def build_gan(config: Config) -> GAN:
+    """A compiled GAN for `config`, ready for `fit`. Needs no data: shapes come from the config."""
+    keras.utils.set_random_seed(config.seed)
+    generator, discriminator = build_models(config.model, data_lib.example_shape(config))
+    gan = GAN(
+        generator,
+        discriminator,
+        latent_dim=config.model.latent_dim,
+        loss=config.model.loss,
+        d_steps=config.model.d_steps,
+        seed=config.seed,
+    )
+    opt = config.optimizer
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(opt.d_lr, beta_1=opt.beta_1, beta_2=opt.beta_2),
+        g_optimizer=keras.optimizers.Adam(opt.g_lr, beta_1=opt.beta_1, beta_2=opt.beta_2),
+        jit_compile=config.train.jit_compile,
+    )
+    return gan
+
+
+def _restored_run(config: Config, workdir: Workdir, required: bool) -> tuple[GAN, RunCheckpoint]:
+    gan = build_gan(config)
+    ckpt = RunCheckpoint(gan, workdir.checkpoint_dir, config.train.keep_checkpoints)
+    ckpt.restore_latest(required=required)
+    return gan, ckpt
+
+
+def train(config: Config, workdir: str, stream=None) -> GAN:
+    """Trains `config` in `workdir`, resuming from its latest checkpoint; returns the GAN.
+
+    A run already at `train.steps` is not retrained. Ctrl-C saves a checkpoint first.
+    """
+    stream = stream or sys.stdout
+    wd = Workdir(workdir)
+    wd.ensure_writable()
+    wd.check_compatible(config)
+    gan, ckpt = _restored_run(config, wd, required=False)
+    start = ckpt.step
+    if start >= config.train.steps:
+        print(f"Run in {wd.path} is already at step {start} of {config.train.steps}; nothing to train. "
+              "Raise --set train.steps=... to train longer.", file=stream)
+        return gan
+    dataset = build_dataset(config)  # data problems surface before anything is written
+    wd.write_config(config)
+    print(("Resuming" if start else "Starting") + f" {config.name or 'run'} at step {start} "
+          f"of {config.train.steps} in {wd.path}", file=stream, flush=True)
+    monitor = TrainingMonitor(ckpt, wd, config, reference=reference_points(config), stream=stream)
+    try:
+        gan.fit(dataset, epochs=1, steps_per_epoch=config.train.steps - start,
+                callbacks=[monitor], verbose=0)
+    except KeyboardInterrupt:
+        monitor.save_checkpoint()
+        print(f"Interrupted at step {ckpt.step}; checkpoint saved. Run the same command to resume.",
+              file=stream)
+        raise
+    monitor.save_checkpoint()
+    return gan
+
+
+def load_run(workdir: str, config: Config | None = None) -> tuple[Config, GAN, int]:
+    """(config, GAN restored from the latest checkpoint, step) for a run folder."""
+    wd = Workdir(workdir)
+    if config is None:
+        config = wd.read_config()
+        if config is None:
+            from ganzoo.errors import WorkdirError
+
+            raise WorkdirError(
+                f"{wd.path!r} has no config.json: it is not a ganzoo run folder. "
+                "Train first with --experiment=NAME --workdir=DIR."
+            )
+    gan, ckpt = _restored_run(config, wd, required=True)
+    return config, gan, ckpt.step
+
+
+def sample(workdir: str, num: int | None = None, seed: int | None = None, config: Config | None = None) -> dict:
+    """Writes a PNG grid and an .npy of `num` samples from the latest checkpoint; no data needed."""
+    config, gan, step = load_run(workdir, config)
+    num = config.sample.num if num is None else num
+    seed = config.sample.seed if seed is None else seed
+    samples = gan.generate(num, seed=seed)
+    wd = Workdir(workdir)
+    stem = os.path.join(wd.samples_dir, f"sample_step{step:06d}_seed{seed}_n{num}")
+    os.makedirs(wd.samples_dir, exist_ok=True)
+    np.save(stem + ".npy.tmp.npy", samples)
+    os.replace(stem + ".npy.tmp.npy", stem + ".npy")
+    if samples.ndim == 4:
+        picture = images_lib.image_grid(samples, config.sample.cols)
+    else:
+        picture = images_lib.picture(samples, reference=reference_points(config))
+    images_lib.write_png(stem + ".png", picture)
+    return {"png": stem + ".png", "npy": stem + ".npy", "step": step, "num": num, "seed": seed}
+
+
+def export(workdir: str, config: Config | None = None) -> dict:
+    """Writes export/generator (SavedModel: z -> images in [0, 1]) and export/generator.keras."""
+    config, gan, step = load_run(workdir, config)
+    paths = export_generator(gan.generator, config.model.latent_dim, Workdir(workdir).export_dir)
+    paths["step"] = step
+    return paths

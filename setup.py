@@ -1,0 +1,31 @@
+"""ganzoo: a tested GAN model zoo for TensorFlow 2 / Keras 3."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="ganzoo",
+    version="0.1.0",
+    description="A GAN model zoo for TensorFlow 2 / Keras 3: model.fit, TFDS, TensorBoard, SavedModel.",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["ganzoo", "ganzoo.*", "experiments", "experiments.*"]),
+    python_requires=">=3.10",
+    install_requires=[
+        "tensorflow>=2.16",
+        "keras>=3.0,<4",
+        "tensorflow-datasets>=4.9",
+        "tensorflow-gan>=2.1",
+        "numpy",
+        "absl-py",
+        # Typed, lockable nested configs with type-checked overrides (Flax/Model Garden style).
+        "ml-collections",
+        # TF >= 2.20 no longer installs it, and tf.summary raises at the first write without it.
+        "tensorboard",
+        # Header-only validation of a user's image folder (report unreadable files, don't die).
+        "pillow",
+    ],
+    extras_require={
+        "test": ["pytest", "scipy", "ruff"],
+        "torch-ref": ["torch"],
+    },
+)

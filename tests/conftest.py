@@ -1,0 +1,33 @@
+"""Shared fixtures: quiet TF, tiny configs, a clean experiment registry load."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest  # noqa: E402
+
+REAL_FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
+
+
+def pytest_collection_modifyitems(config, items):
+    have = os.path.exists(os.path.join(REAL_FASHION_MNIST, "train-images-idx3-ubyte.gz"))
+    skip = pytest.mark.skip(
+        reason="Debian's dataset-fashion-mnist files are absent (apt-get install dataset-fashion-mnist)"
+    )
+    for item in items:
+        if "real_data" in item.keywords and not have:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def tiny_synthetic_config():
+    """A ring8 MLP GAN small enough to train in a second or two."""
+    from ganzoo.config import apply_overrides, base_config, validate
+
+    c = base_config()
+    c.name = "tiny_ring8"
+    c.data.update(source="synthetic", name="ring8", synthetic_size=2048, cache=False)
+    c.model.update(arch="mlp", latent_dim=4, width=16, depth=2)
+    c.train.update(steps=20, batch_size=32, log_every=5, sample_every=10, checkpoint_every=10)
+    c.sample.update(num=64)
+    return validate(apply_overrides(c, {}))
