@@ -14,6 +14,8 @@ setup(
         "tensorflow>=2.16",
         "keras>=3.0,<4",
         "tensorflow-datasets>=4.9",
+        # tensorflow-datasets 4.9.x imports it for downloads but declares it only for Python < 3.9.
+        "importlib_resources",
         "tensorflow-gan>=2.1",
         "numpy",
         "absl-py",

@@ -65,7 +65,7 @@ class RunCheckpoint:
                 f"size?): {first}. Nothing was changed; use the config it was trained with, "
                 "or a new --workdir."
             ) from None
-        except (tf.errors.OpError, OSError) as e:
+        except Exception as e:  # noqa: BLE001  TF raises IndexError, DataLossError, ... here
             raise CheckpointError(
                 f"Checkpoint {path!r} cannot be read ({type(e).__name__}: "
                 f"{str(e).strip().splitlines()[0][:200]}). It may be truncated or corrupt; it "

@@ -36,11 +36,21 @@ def _config(overrides):
     raise ConfigError("Received no --experiment. Pass --experiment=NAME (list them with --mode=list).")
 
 
+def _quiet_tensorflow() -> None:
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")
+    from absl import logging
+
+    logging.set_verbosity(logging.WARNING)
+
+
 def run(argv) -> int:
     from ganzoo import config as config_lib
     from ganzoo import train_lib
     from ganzoo.experiment import list_experiments
 
+    _quiet_tensorflow()
     if len(argv) > 1:
         from ganzoo.errors import ConfigError
 

@@ -74,7 +74,7 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
     monitor = TrainingMonitor(ckpt, wd, config, reference=reference_points(config), stream=stream)
     try:
         gan.fit(dataset, epochs=1, steps_per_epoch=config.train.steps - start,
-                callbacks=[monitor], verbose=0)
+                callbacks=[monitor], verbose=0, shuffle=False)
     except KeyboardInterrupt:
         monitor.save_checkpoint()
         print(f"Interrupted at step {ckpt.step}; checkpoint saved. Run the same command to resume.",

@@ -121,7 +121,7 @@ def _find_file(directory: str, prefix: str, kind: str, idx: str) -> str | None:
 
 
 def idx_files(directory: str, split: str) -> tuple[str, str] | None:
-    """The (images, labels) file paths for `split` in `directory`, or None when either is missing."""
+    """The (images, labels) paths of `split` in `directory`; None when either is missing."""
     prefix = _split_prefix(split)
     images = _find_file(directory, prefix, "images", "idx3")
     labels = _find_file(directory, prefix, "labels", "idx1")

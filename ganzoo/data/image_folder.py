@@ -39,8 +39,9 @@ def find_images(directory: str) -> list[str]:
             f"{'/'.join(e[1:] for e in IMAGE_EXTENSIONS)} images: --set data.dir=/path/to/images"
         )
     candidates, others = [], 0
+    # followlinks: datasets are often assembled from symlinked class folders.
     for root, dirs, files in os.walk(directory, followlinks=True):
-        dirs.sort()
+        dirs.sort()  # a stable order: same labels and same shuffles on every machine.
         for name in sorted(files):
             if name.lower().endswith(IMAGE_EXTENSIONS):
                 candidates.append(os.path.join(root, name))

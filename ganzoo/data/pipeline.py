@@ -24,14 +24,14 @@ Source = Callable[[Config, bool], tf.data.Dataset]
 
 
 def _from_arrays(
-    x: np.ndarray, labels: np.ndarray, with_labels: bool, limit: int
+    x: np.ndarray, labels: np.ndarray, with_labels: bool, limit: int, what: str
 ) -> tf.data.Dataset:
     # Slicing before from_tensor_slices keeps unused examples out of the graph.
     if limit:
         x, labels = x[:limit], labels[:limit]
     if not len(x):
         # An empty source would make repeat() spin forever instead of failing.
-        raise DataError("The data source has no examples. Expected at least one.")
+        raise DataError(f"Received: {what} with no examples. Expected at least one.")
     if with_labels:
         return tf.data.Dataset.from_tensor_slices((x, labels.astype(np.int32)))
     return tf.data.Dataset.from_tensor_slices(x)
@@ -58,7 +58,8 @@ def _idx_source(config: Config, with_labels: bool) -> tf.data.Dataset:
             f"{config.data.name})."
         )
     images, labels = idx.load_idx_split(directory, config.data.split)
-    return _from_arrays(images[..., None], labels, with_labels, config.data.max_examples)
+    what = f"IDX files in {directory} (split {config.data.split!r})"
+    return _from_arrays(images[..., None], labels, with_labels, config.data.max_examples, what)
 
 
 def _tfds_source(config: Config, with_labels: bool) -> tf.data.Dataset:
@@ -89,7 +90,8 @@ def _synthetic_source(config: Config, with_labels: bool) -> tf.data.Dataset:
     points, modes = synthetic.sample_synthetic_with_modes(
         config.data.name, config.data.synthetic_size, config.seed
     )
-    return _from_arrays(points, modes, with_labels, config.data.max_examples)
+    what = f"data.synthetic_size={config.data.synthetic_size}"
+    return _from_arrays(points, modes, with_labels, config.data.max_examples, what)
 
 
 def _auto_source(config: Config, with_labels: bool) -> tf.data.Dataset:
@@ -108,9 +110,13 @@ SOURCES: dict[str, Source] = {
 }
 
 
+def _is_image_source(config: Config) -> bool:
+    return config.data.source != "synthetic"
+
+
 def example_shape(config: Config) -> tuple[int, ...]:
     """The shape of one example `build_dataset` yields: (2,) for synthetic, else H, W, C."""
-    if config.data.source == "synthetic":
+    if not _is_image_source(config):
         return (2,)
     return (config.model.resolution, config.model.resolution, config.model.channels)
 
@@ -131,7 +137,7 @@ def build_dataset(
     # Array sources are already cut; take() is a no-op for them and cuts the streaming ones.
     if config.data.max_examples:
         ds = ds.take(config.data.max_examples)
-    if source != "synthetic":
+    if _is_image_source(config):
         resolution, channels = config.model.resolution, config.model.channels
 
         def prepare(image: tf.Tensor) -> tf.Tensor:

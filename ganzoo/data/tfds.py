@@ -100,7 +100,6 @@ def unavailable_message(name: str, data_dir: str, tried: str) -> str:
 def prepare(builder: tfds.core.DatasetBuilder, name: str, data_dir: str, download: bool) -> None:
     """Makes sure `builder` is prepared, downloading only when allowed and the network is up."""
     if builder.is_prepared() or not _download_is_real():
-        builder.download_and_prepare()  # a no-op when prepared or mocked.
         return
     if not download:
         raise DataError(
@@ -131,8 +130,8 @@ def _feature(
         close = closest_names(key, keys)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise ConfigError(
-            f"Received: {setting}={key!r}, which TFDS dataset {builder.name!r} does not have.{hint} "
-            f"Its features: {', '.join(keys)}."
+            f"Received: {setting}={key!r}, which TFDS dataset {builder.name!r} does not have."
+            f"{hint} Its features: {', '.join(keys)}."
         )
     return features[key]
 
@@ -151,10 +150,11 @@ def load_tfds(
     """Images [H, W, C] as stored (uint8 for most datasets), plus int32 labels when
     `with_labels`. Unknown names or keys raise ConfigError; missing data raises DataError."""
     builder = _builder(name, data_dir)
-    if not isinstance(_feature(builder, image_key, "data.image_key"), tfds.features.Image):
+    feature = _feature(builder, image_key, "data.image_key")
+    if not isinstance(feature, tfds.features.Image):
         raise ConfigError(
-            f"Received: data.image_key={image_key!r}, a {type(builder.info.features[image_key]).__name__} "
-            f"feature of {name!r}. Expected an Image feature."
+            f"Received: data.image_key={image_key!r}, a {type(feature).__name__} feature of "
+            f"{name!r}. Expected an Image feature."
         )
     if with_labels:
         _feature(builder, label_key, "data.label_key")

@@ -46,13 +46,9 @@ def fit_square(image: tf.Tensor, resolution: int) -> tf.Tensor:
         return image
     height, width = tf.shape(image)[0], tf.shape(image)[1]
     scale = resolution / tf.cast(tf.minimum(height, width), tf.float32)
-    # ceil keeps the shorter side at >= resolution despite float rounding.
-    new_h = tf.maximum(
-        resolution, tf.cast(tf.math.ceil(tf.cast(height, tf.float32) * scale), tf.int32)
-    )
-    new_w = tf.maximum(
-        resolution, tf.cast(tf.math.ceil(tf.cast(width, tf.float32) * scale), tf.int32)
-    )
+    # round, not floor: 24.999 must become 25; max() guards the crop against any rounding.
+    new_h = tf.maximum(resolution, tf.cast(tf.round(tf.cast(height, tf.float32) * scale), tf.int32))
+    new_w = tf.maximum(resolution, tf.cast(tf.round(tf.cast(width, tf.float32) * scale), tf.int32))
     image = tf.image.resize(image, [new_h, new_w], method="bilinear", antialias=True)
     top, left = (new_h - resolution) // 2, (new_w - resolution) // 2
     image = image[top : top + resolution, left : left + resolution]
@@ -60,7 +56,7 @@ def fit_square(image: tf.Tensor, resolution: int) -> tf.Tensor:
 
 
 def to_model_image(image: tf.Tensor, resolution: int, channels: int) -> tf.Tensor:
-    """Any integer-typed [H, W, C] image -> float32 [resolution, resolution, channels] in [-1, 1]."""
+    """An integer-typed [H, W, C] image -> float32 [resolution, resolution, channels] in [-1, 1]."""
     # convert_image_dtype scales by the dtype's max, so uint16 sources land in [0, 1] too.
     image = tf.image.convert_image_dtype(image, tf.float32)
     image = fit_square(to_channels(image, channels), resolution)

@@ -1,4 +1,7 @@
-"""Inception-v3 feature extractor for FID, IS, KID and PRDC: TF-GAN's network, loaded offline or from TF-Hub."""
+"""Inception-v3 feature extractor (TF-GAN's network) for FID, IS, KID and PRDC.
+
+Loads the weights from a local SavedModel folder, or from TF-Hub when it is reachable.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ def _load_hub(handle: str):
 
 
 def _load_inception(path_or_handle: str | os.PathLike | None):
-    """Returns (loaded SavedModel, where it came from) or raises EvalError listing what was tried."""
+    """Returns (loaded SavedModel, its source); raises EvalError saying what was tried."""
     if path_or_handle is not None:
         source, origin = os.fspath(path_or_handle), "the given path"
     elif os.environ.get(INCEPTION_PATH_ENV):

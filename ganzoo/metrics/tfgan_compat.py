@@ -22,7 +22,7 @@ _EVAL = "tensorflow_gan.python.eval"
 
 @functools.cache
 def load_tfgan_eval() -> types.ModuleType:
-    """Returns the module `tensorflow_gan.python.eval` without running TF-GAN's top-level `__init__`.
+    """Returns `tensorflow_gan.python.eval` without running TF-GAN's top-level `__init__`.
 
     `tensorflow_gan` and `tensorflow_gan.python` are put in `sys.modules` as bare packages
     (a `__path__` and nothing else) just long enough to import `tensorflow_gan.python.eval`, then

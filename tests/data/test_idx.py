@@ -101,7 +101,9 @@ def test_dotted_file_names_are_found(tmp_path):
 
 
 def test_label_out_of_range(idx_dir):
-    idx.write_idx(os.path.join(idx_dir, "t10k-labels-idx1-ubyte"), np.array([1] * 9 + [12], np.uint8))
+    idx.write_idx(
+        os.path.join(idx_dir, "t10k-labels-idx1-ubyte"), np.array([1] * 9 + [12], np.uint8)
+    )
     with pytest.raises(DataError, match=r"label 12 at index 9 .*Expected labels in 0\.\.9"):
         idx.load_idx_split(idx_dir, "test")
 
@@ -114,13 +116,17 @@ def test_count_mismatch(idx_dir):
 
 def test_wrong_image_shape(idx_dir):
     idx.write_idx(os.path.join(idx_dir, "t10k-images-idx3-ubyte"), np.zeros((10, 32, 32), np.uint8))
-    with pytest.raises(DataError, match=r"shape \(10, 32, 32\)\. Expected uint8 of shape \(N, 28, 28\)"):
+    with pytest.raises(
+        DataError, match=r"shape \(10, 32, 32\)\. Expected uint8 of shape \(N, 28, 28\)"
+    ):
         idx.load_idx_split(idx_dir, "test")
 
 
 def test_missing_split_files_say_what_is_expected(tmp_path):
     (tmp_path / "readme.txt").write_text("hi")
-    with pytest.raises(DataError, match=r"found: \['readme.txt'\].*train-images-idx3-ubyte\[\.gz\]"):
+    with pytest.raises(
+        DataError, match=r"found: \['readme.txt'\].*train-images-idx3-ubyte\[\.gz\]"
+    ):
         idx.load_idx_split(str(tmp_path), "train")
     with pytest.raises(DataError, match="does not exist"):
         idx.load_idx_split(str(tmp_path / "nope"), "train")
@@ -133,7 +139,9 @@ def test_write_rejects_types_idx_cannot_store(tmp_path):
         idx.write_idx(str(tmp_path / "x"), np.zeros(3, np.int64))
 
 
-def test_find_idx_dir_searches_env_then_system(tmp_path, no_system_idx, monkeypatch, write_idx_split):
+def test_find_idx_dir_searches_env_then_system(
+    tmp_path, no_system_idx, monkeypatch, write_idx_split
+):
     assert idx.find_idx_dir("fashion_mnist") is None
     system = tmp_path / "system"
     (system / "fashion-mnist").mkdir(parents=True)  # Debian's dashed spelling

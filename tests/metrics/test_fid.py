@@ -41,7 +41,9 @@ def test_stats_frechet_is_symmetric(features):
     real, fake = features
     a = (real.mean(0), np.cov(real, rowvar=False))
     b = (fake.mean(0), np.cov(fake, rowvar=False))
-    np.testing.assert_allclose(frechet_distance_from_stats(*a, *b), frechet_distance_from_stats(*b, *a))
+    np.testing.assert_allclose(
+        frechet_distance_from_stats(*a, *b), frechet_distance_from_stats(*b, *a)
+    )
 
 
 def test_streaming_equals_whole_batch(features, tmp_path):
@@ -71,7 +73,9 @@ def test_rank_deficient_covariance_is_finite():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(10, 32))  # fewer samples than dimensions
     y = rng.normal(size=(10, 32)) + 1.0
-    fd = frechet_distance_from_stats(x.mean(0), np.cov(x, rowvar=False), y.mean(0), np.cov(y, rowvar=False))
+    fd = frechet_distance_from_stats(
+        x.mean(0), np.cov(x, rowvar=False), y.mean(0), np.cov(y, rowvar=False)
+    )
     assert np.isfinite(fd) and fd > 0
 
 

@@ -41,7 +41,8 @@ def test_identical_sets():
     assert precision_recall(x, x, k=3) == {"precision": 1.0, "recall": 1.0}
     dc = density_coverage(x, x, k=5)
     assert dc["coverage"] == 1.0
-    np.testing.assert_allclose(dc["density"], 1.0)  # each point lies in its own k-NN ball ...
+    # Ball i holds x_i and its k - 1 nearest neighbours (open ball): k hits each, density 1.
+    np.testing.assert_allclose(dc["density"], 1.0)
 
 
 def test_disjoint_sets():

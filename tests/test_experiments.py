@@ -1,0 +1,55 @@
+"""Every registered experiment builds, validates and trains 2 steps at its real shapes."""
+
+import numpy as np
+import pytest
+import tensorflow_datasets as tfds
+
+import ganzoo
+from ganzoo import train_lib
+from ganzoo.experiment import list_experiments
+
+
+def write_images(folder, n=6, size=40):
+    import PIL.Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for i in range(n):
+        PIL.Image.fromarray(rng.integers(0, 255, (size, size + i, 3), dtype=np.uint8)).save(folder / f"{i}.png")
+    return str(folder)
+
+
+@pytest.mark.parametrize("name", sorted(list_experiments()))
+def test_experiment_runs_two_steps(name, tmp_path):
+    overrides = {
+        "train.steps": 2,
+        "train.batch_size": 2,
+        "train.log_every": 1,
+        "train.sample_every": 2,
+        "train.checkpoint_every": 2,
+        "sample.num": 4,
+        "data.shuffle_buffer": 8,
+    }
+    if name == "image_folder_dcgan":
+        overrides["data.dir"] = write_images(tmp_path / "images")
+    config = ganzoo.get_experiment(name, overrides)
+    assert config.name == name and config.description
+    with tfds.testing.mock_data(num_examples=8):
+        batch = next(iter(ganzoo.build_dataset(config)))
+        assert tuple(batch.shape[1:]) == ganzoo.data.example_shape(config)
+        gan = train_lib.train(config, str(tmp_path / "run"))
+    assert int(gan.g_optimizer.iterations) == 2
+    samples = gan.generate(4)
+    assert samples.shape == (4, *ganzoo.data.example_shape(config)) and np.isfinite(samples).all()
+
+
+def test_get_experiment_with_overrides():
+    config = ganzoo.get_experiment("mnist_dcgan", overrides={"train.batch_size": 64, "model.loss": "hinge"})
+    assert config.train.batch_size == 64 and config.model.loss == "hinge"
+    gan = ganzoo.build_gan(config)
+    assert gan.compiled and gan.loss == "hinge" and gan.generator.output_shape == (None, 28, 28, 1)
+
+
+def test_experiment_descriptions_are_one_line():
+    for name, description in list_experiments().items():
+        assert description and "\n" not in description, name

@@ -1,0 +1,166 @@
+"""End to end: train -> resume -> sample -> export, on tfds.testing.mock_data and synthetic data."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+import ganzoo
+from ganzoo import train_lib
+from ganzoo.checkpoint import RunCheckpoint
+from ganzoo.errors import CheckpointError, TrainingError, WorkdirError
+from ganzoo.workdir import Workdir
+
+TINY_MNIST = {
+    "model.width": 4,
+    "model.latent_dim": 8,
+    "train.batch_size": 8,
+    "train.log_every": 2,
+    "train.sample_every": 2,
+    "train.checkpoint_every": 2,
+    "sample.num": 16,
+    "sample.cols": 4,
+    "data.shuffle_buffer": 32,
+}
+
+
+def mnist_config(steps):
+    return ganzoo.get_experiment("mnist_dcgan", {**TINY_MNIST, "train.steps": steps})
+
+
+def optimizer_state(gan):
+    return [v.numpy().copy() for v in gan.d_optimizer.variables + gan.g_optimizer.variables]
+
+
+def test_train_resume_sample_export_on_mock_mnist(tmp_path, capsys):
+    workdir = str(tmp_path / "run")
+    with tfds.testing.mock_data(num_examples=64):
+        gan = train_lib.train(mnist_config(4), workdir)
+        state_at_4 = optimizer_state(gan)
+        weights_at_4 = [w.numpy().copy() for w in gan.generator.weights]
+        wd = Workdir(workdir)
+        assert json.load(open(wd.config_path))["train"]["steps"] == 4
+        assert sorted(os.listdir(wd.samples_dir)) == ["step_000002.png", "step_000004.png"]
+        assert os.listdir(wd.tensorboard_dir)
+        out = capsys.readouterr().out
+        assert "step 4/4" in out and "img/s" in out and "ETA" in out
+
+        # Resume: a fresh GAN restored from the checkpoint continues at step 4, optimizer intact.
+        resumed = train_lib.build_gan(mnist_config(6))
+        ckpt = RunCheckpoint(resumed, wd.checkpoint_dir)
+        assert ckpt.restore_latest() == 4
+        for a, b in zip(optimizer_state(resumed), state_at_4):
+            np.testing.assert_array_equal(a, b)
+        for a, b in zip(resumed.generator.weights, weights_at_4):
+            np.testing.assert_array_equal(a.numpy(), b)
+
+        train_lib.train(mnist_config(6), workdir)
+        assert "Resuming mnist_dcgan at step 4 of 6" in capsys.readouterr().out
+        assert RunCheckpoint(train_lib.build_gan(mnist_config(6)), wd.checkpoint_dir).restore_latest() == 6
+
+        # A finished run is not retrained.
+        train_lib.train(mnist_config(6), workdir)
+        assert "already at step 6" in capsys.readouterr().out
+
+    # Sampling and export need no data set.
+    out = train_lib.sample(workdir, num=10, seed=3)
+    samples = np.load(out["npy"])
+    assert samples.shape == (10, 28, 28, 1) and out["step"] == 6
+    assert samples.min() >= -1 and samples.max() <= 1 and os.path.exists(out["png"])
+    again = np.load(train_lib.sample(workdir, num=10, seed=3)["npy"])
+    np.testing.assert_array_equal(samples, again)
+
+    paths = train_lib.export(workdir)
+    z = np.random.default_rng(0).normal(size=(3, 8)).astype("float32")
+    np.save(tmp_path / "z.npy", z)
+    # Loads in a process that never imports ganzoo.
+    script = textwrap.dedent(
+        f"""
+        import sys, numpy as np, tensorflow as tf
+        m = tf.saved_model.load({paths["saved_model"]!r})
+        f = m.signatures["serving_default"]
+        out = f(z=tf.constant(np.load({str(tmp_path / "z.npy")!r})))
+        assert list(out) == ["images"], list(out)
+        assert "ganzoo" not in sys.modules
+        np.save({str(tmp_path / "exported.npy")!r}, out["images"].numpy())
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, env={**os.environ, "PYTHONPATH": ""})
+    exported = np.load(tmp_path / "exported.npy")
+    _, gan, _ = train_lib.load_run(workdir)
+    want = (gan.generator(z, training=False).numpy() + 1) / 2
+    assert exported.shape == (3, 28, 28, 1) and exported.min() >= 0 and exported.max() <= 1
+    np.testing.assert_allclose(exported, want, atol=1e-5)
+
+    import keras
+
+    reloaded = keras.models.load_model(paths["keras"])
+    np.testing.assert_allclose(reloaded(z), gan.generator(z, training=False), atol=1e-5)
+
+
+def test_mismatched_checkpoint_is_refused_and_kept(tiny_synthetic_config, tmp_path):
+    workdir = str(tmp_path / "run")
+    train_lib.train(tiny_synthetic_config, workdir)
+    before = sorted(os.listdir(Workdir(workdir).checkpoint_dir))
+    wider = ganzoo.apply_overrides(tiny_synthetic_config, {"model.width": 32})
+    with pytest.raises(WorkdirError, match=r"holds a different run \(model.width: 16 -> 32\)"):
+        train_lib.train(ganzoo.config.validate(wider), workdir)
+    with pytest.raises(CheckpointError, match="does not match this model"):
+        train_lib.load_run(workdir, ganzoo.config.validate(wider))
+    assert sorted(os.listdir(Workdir(workdir).checkpoint_dir)) == before
+
+
+def test_corrupt_checkpoint_gives_a_clear_error(tiny_synthetic_config, tmp_path):
+    workdir = str(tmp_path / "run")
+    train_lib.train(tiny_synthetic_config, workdir)
+    ckdir = Workdir(workdir).checkpoint_dir
+    data = [f for f in os.listdir(ckdir) if f.startswith("ckpt-20.data")][0]
+    with open(os.path.join(ckdir, data), "r+b") as f:
+        f.truncate(10)
+    with pytest.raises(CheckpointError, match="cannot be read"):
+        train_lib.load_run(workdir)
+
+
+def test_sample_without_checkpoint(tiny_synthetic_config, tmp_path):
+    with pytest.raises(CheckpointError, match="No checkpoint"):
+        train_lib.sample(str(tmp_path), config=tiny_synthetic_config)
+
+
+def test_unwritable_workdir(tiny_synthetic_config, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(WorkdirError, match="Cannot write to workdir"):
+        train_lib.train(tiny_synthetic_config, str(blocker / "run"))
+    assert blocker.read_text() == "not a folder"
+
+
+def test_non_finite_losses_stop_and_keep_the_last_good_checkpoint(tiny_synthetic_config, tmp_path, monkeypatch):
+    workdir = str(tmp_path / "run")
+    train_lib.train(tiny_synthetic_config, workdir)
+    good = sorted(os.listdir(Workdir(workdir).checkpoint_dir))
+
+    def poisoned(config):
+        x = np.full((64, 2), np.nan, np.float32)
+        return tf.data.Dataset.from_tensor_slices(x).repeat().batch(config.train.batch_size)
+
+    monkeypatch.setattr(train_lib, "build_dataset", poisoned)
+    longer = ganzoo.config.validate(ganzoo.apply_overrides(tiny_synthetic_config, {"train.steps": 40}))
+    with pytest.raises(TrainingError, match=r"Non-finite d_loss \(nan\) at step 25.*ckpt-20 is kept|Non-finite .* at step 25"):
+        train_lib.train(longer, workdir)
+    assert sorted(os.listdir(Workdir(workdir).checkpoint_dir)) == good
+    _, gan, step = train_lib.load_run(workdir)
+    assert step == 20 and all(np.isfinite(w.numpy()).all() for w in gan.generator.weights)
+
+
+def test_synthetic_samples_are_points(tiny_synthetic_config, tmp_path):
+    workdir = str(tmp_path / "run")
+    train_lib.train(tiny_synthetic_config, workdir)
+    out = train_lib.sample(workdir, num=100)
+    assert np.load(out["npy"]).shape == (100, 2)
+    assert tf.io.decode_png(open(out["png"], "rb").read()).shape[-1] == 3
