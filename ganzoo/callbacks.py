@@ -62,7 +62,7 @@ class TrainingMonitor(keras.callbacks.Callback):
     def write_samples(self, step: int) -> str:
         if self.fixed_z is None:
             self.fixed_z = self.model.latent_for_seed(self.config.sample.num, self.config.sample.seed)
-        samples = keras.ops.convert_to_numpy(self.model.generator(self.fixed_z, training=False))
+        samples = keras.ops.convert_to_numpy(self.model.sampling_generator(self.fixed_z, training=False))
         if samples.ndim == 4:
             picture = images_lib.image_grid(samples[: self.config.sample.cols**2], self.config.sample.cols)
         else:

@@ -123,8 +123,13 @@ class GAN(keras.Model):
             self.fake_logit_tracker,
         ]
 
+    @property
+    def sampling_generator(self) -> keras.Model:
+        """The generator used for sampling, evaluation and export (the EMA copy when enabled)."""
+        return getattr(self, "ema_generator", None) or self.generator
+
     def call(self, z, training=False):
-        return self.generator(z, training=training)
+        return self.sampling_generator(z, training=training)
 
     def sample_latent(self, batch_size):
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
@@ -169,7 +174,7 @@ class GAN(keras.Model):
         """`num` samples in the generator's output range ([-1, 1] for images), deterministic in seed."""
         z = self.latent_for_seed(num, seed)
         out = [
-            keras.ops.convert_to_numpy(self.generator(z[i : i + batch_size], training=False))
+            keras.ops.convert_to_numpy(self.sampling_generator(z[i : i + batch_size], training=False))
             for i in range(0, num, batch_size)
         ]
         return np.concatenate(out, axis=0)

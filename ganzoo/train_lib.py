@@ -122,6 +122,6 @@ def sample(workdir: str, num: int | None = None, seed: int | None = None, config
 def export(workdir: str, config: Config | None = None) -> dict:
     """Writes export/generator (SavedModel: z -> images in [0, 1]) and export/generator.keras."""
     config, gan, step = load_run(workdir, config)
-    paths = export_generator(gan.generator, config.model.latent_dim, Workdir(workdir).export_dir)
+    paths = export_generator(gan.sampling_generator, config.model.latent_dim, Workdir(workdir).export_dir)
     paths["step"] = step
     return paths
