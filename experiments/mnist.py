@@ -8,7 +8,9 @@ def _dcgan28():
     c = base_config()
     c.model.update(arch="dcgan", resolution=28, channels=1, latent_dim=100, width=64)
     c.optimizer.update(d_lr=2e-4, g_lr=2e-4, beta_1=0.5)
-    c.train.update(steps=10_000, batch_size=64, log_every=100, sample_every=500, checkpoint_every=1000)
+    c.train.update(
+        steps=10_000, batch_size=64, log_every=100, sample_every=500, checkpoint_every=1000
+    )
     return c
 
 

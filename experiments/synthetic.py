@@ -8,8 +8,10 @@ def _mlp_gan(name: str, steps: int):
     c = base_config()
     c.data.update(source="synthetic", name=name, cache=False, shuffle_buffer=10_000)
     c.model.update(arch="mlp", latent_dim=16, width=128, depth=3, loss="non_saturating")
-    c.optimizer.update(d_lr=1e-4, g_lr=1e-4, beta_1=0.5, beta_2=0.999)
-    c.train.update(steps=steps, batch_size=256, log_every=250, sample_every=1000, checkpoint_every=1000)
+    c.optimizer.update(d_lr=1e-3, g_lr=1e-3, beta_1=0.5, beta_2=0.999)
+    c.train.update(
+        steps=steps, batch_size=256, log_every=250, sample_every=1000, checkpoint_every=1000
+    )
     c.sample.update(num=2500)
     return c
 

@@ -52,7 +52,11 @@ class TrainingMonitor(keras.callbacks.Callback):
         for name, value in (logs or {}).items():
             if not math.isfinite(float(value)):
                 last = self.ckpt.latest
-                kept = f"The last good checkpoint ({os.path.basename(last)}) is kept." if last else "No checkpoint was written."
+                kept = (
+                    f"The last good checkpoint ({os.path.basename(last)}) is kept."
+                    if last
+                    else "No checkpoint was written."
+                )
                 raise TrainingError(
                     f"Non-finite {name} ({float(value)}) at step {step}. {kept} Training stopped; "
                     "try lower learning rates (--set optimizer.d_lr=... --set optimizer.g_lr=...) "
@@ -61,10 +65,16 @@ class TrainingMonitor(keras.callbacks.Callback):
 
     def write_samples(self, step: int) -> str:
         if self.fixed_z is None:
-            self.fixed_z = self.model.latent_for_seed(self.config.sample.num, self.config.sample.seed)
-        samples = keras.ops.convert_to_numpy(self.model.sampling_generator(self.fixed_z, training=False))
+            self.fixed_z = self.model.latent_for_seed(
+                self.config.sample.num, self.config.sample.seed
+            )
+        samples = keras.ops.convert_to_numpy(
+            self.model.sampling_generator(self.fixed_z, training=False)
+        )
         if samples.ndim == 4:
-            picture = images_lib.image_grid(samples[: self.config.sample.cols**2], self.config.sample.cols)
+            picture = images_lib.image_grid(
+                samples[: self.config.sample.cols**2], self.config.sample.cols
+            )
         else:
             picture = images_lib.picture(samples, reference=self.reference)
         path = os.path.join(self.workdir.samples_dir, f"step_{step:06d}.png")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import ml_collections
 
@@ -14,6 +15,11 @@ Config = ml_collections.ConfigDict
 
 DATA_SOURCES = ("tfds", "idx", "folder", "synthetic", "auto")
 JIT_CHOICES = ("auto", "true", "false")
+EVAL_EXTRACTORS = ("auto", "inception", "classifier", "modes")
+EVAL_CHECKPOINTS = ("latest", "best")
+# Sections that never change what a run trains: a config.json written before one of them
+# existed is read with the missing keys filled in from the defaults.
+DEFAULTED_SECTIONS = ("eval",)
 
 
 def base_config() -> Config:
@@ -65,6 +71,26 @@ def base_config() -> Config:
         )
     )
     c.sample = Config(dict(num=64, seed=0, cols=8))
+    c.eval = Config(
+        dict(
+            every=0,  # evaluate every N training steps (and keep the best); 0 = never.
+            at_end=False,  # evaluate once when training reaches train.steps.
+            num_samples=10_000,  # generated samples; also the real samples of the reference.
+            split="test",  # real split the samples are compared with.
+            # auto: the domain classifier for mnist/fashion_mnist, modes for synthetic data,
+            # inception otherwise. Or inception | classifier | modes.
+            extractor="auto",
+            checkpoint="latest",  # what --mode=eval scores: latest | best.
+            batch_size=250,  # images generated and embedded at once.
+            seed=0,  # seed of the generated samples' z.
+            max_features=10_000,  # features kept per side for KID and the k-NN metrics.
+            # Local Inception SavedModel folder; '' = $GANZOO_INCEPTION_PATH, else TF-Hub.
+            inception_path="",
+            # Domain classifiers and real statistics; '' = $GANZOO_CACHE_DIR, else ~/.cache/ganzoo.
+            cache_dir="",
+            classifier_epochs=3,  # epochs of the domain classifier, when it is trained.
+        )
+    )
     return c
 
 
@@ -163,7 +189,9 @@ def parse_set_flags(items: list[str] | None) -> dict[str, str]:
     out = {}
     for item in items or []:
         if "=" not in item:
-            raise ConfigError(f"Received: --set {item!r}. Expected --set key=value, e.g. train.steps=2000.")
+            raise ConfigError(
+                f"Received: --set {item!r}. Expected --set key=value, e.g. train.steps=2000."
+            )
         key, value = item.split("=", 1)
         out[key.strip()] = value
     return out
@@ -174,6 +202,23 @@ def _positive(config: Config, *keys: str) -> None:
     for key in keys:
         if leaves[key] <= 0:
             raise ConfigError(f"Received: {key}={leaves[key]!r}. Expected a positive value.")
+
+
+def _validate_eval(ev: Config) -> None:
+    for key, choices in (("extractor", EVAL_EXTRACTORS), ("checkpoint", EVAL_CHECKPOINTS)):
+        if ev[key] not in choices:
+            raise ConfigError(
+                f"Received: eval.{key}={ev[key]!r}. Expected one of {', '.join(choices)}."
+            )
+    if ev.every < 0:
+        raise ConfigError(f"Received: eval.every={ev.every}. Expected 0 (off) or a step count.")
+    if ev.num_samples < 10:
+        raise ConfigError(
+            f"Received: eval.num_samples={ev.num_samples}. Expected at least 10 (FID needs "
+            "a covariance, precision/recall k+1 neighbours); 10000 or more for reported scores."
+        )
+    if not ev.split:
+        raise ConfigError("Received: eval.split=''. Expected a split name such as test or train.")
 
 
 def validate(config: Config) -> Config:
@@ -211,12 +256,16 @@ def validate(config: Config) -> Config:
         "sample.cols",
         "optimizer.d_lr",
         "optimizer.g_lr",
+        "eval.batch_size",
+        "eval.max_features",
+        "eval.classifier_epochs",
     )
     if not 0 <= config.optimizer.beta_1 < 1 or not 0 <= config.optimizer.beta_2 < 1:
         raise ConfigError(
             f"Received: optimizer.beta_1={config.optimizer.beta_1}, "
             f"optimizer.beta_2={config.optimizer.beta_2}. Expected values in [0, 1)."
         )
+    _validate_eval(config.eval)
     models.check_model_config(config.model)
     config.lock()
     return config
@@ -227,4 +276,14 @@ def to_json(config: Config) -> str:
 
 
 def from_json(text: str) -> Config:
-    return Config(json.loads(text))
+    """A config from its JSON; keys of DEFAULTED_SECTIONS it lacks get their defaults."""
+    config = Config(json.loads(text))
+    defaults = base_config()
+    for section in DEFAULTED_SECTIONS:
+        if section not in config:
+            config[section] = defaults[section]
+        elif isinstance(config[section], Config):
+            for key, value in defaults[section].items():
+                if key not in config[section]:
+                    config[section][key] = value
+    return config

@@ -77,4 +77,6 @@ def picture(samples: np.ndarray, cols: int = 8, reference: np.ndarray | None = N
         return image_grid(samples, cols)
     if samples.ndim == 2 and samples.shape[1] == 2:
         return scatter_plot(samples, reference)
-    raise ValueError(f"Received samples of shape {samples.shape}. Expected NHWC images or 2-D points.")
+    raise ValueError(
+        f"Received samples of shape {samples.shape}. Expected NHWC images or 2-D points."
+    )

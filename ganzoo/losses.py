@@ -8,7 +8,8 @@ ever formed and large logits cannot produce log(0).
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import tensorflow as tf
 

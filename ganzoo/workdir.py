@@ -9,9 +9,19 @@ from ganzoo import config as config_lib
 from ganzoo.errors import WorkdirError
 
 # Keys that may differ when a run is continued: how long and how it logs, not what it trains.
-RESUMABLE_PREFIXES = ("train.steps", "train.log_every", "train.sample_every",
-                      "train.checkpoint_every", "train.keep_checkpoints", "train.jit_compile",
-                      "sample.", "description", "data.data_dir", "data.dir", "data.download")
+RESUMABLE_PREFIXES = (
+    "train.steps",
+    "train.log_every",
+    "train.sample_every",
+    "train.checkpoint_every",
+    "train.keep_checkpoints",
+    "train.jit_compile",
+    "sample.",
+    "description",
+    "data.data_dir",
+    "data.dir",
+    "data.download",
+)
 
 
 class Workdir:
@@ -74,7 +84,8 @@ class Workdir:
             return
         old, new = config_lib.flat_keys(previous), config_lib.flat_keys(config)
         differing = [
-            k for k in sorted(set(old) | set(new))
+            k
+            for k in sorted(set(old) | set(new))
             if old.get(k) != new.get(k) and not k.startswith(RESUMABLE_PREFIXES)
         ]
         if differing:

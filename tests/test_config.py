@@ -9,28 +9,39 @@ from ganzoo.errors import ConfigError
 def test_overrides_parse_into_the_keys_type():
     c = config_lib.apply_overrides(
         config_lib.base_config(),
-        {"train.steps": "2000", "optimizer.d_lr": "1e-3", "data.cache": "false", "model.loss": "hinge"},
+        {
+            "train.steps": "2000",
+            "optimizer.d_lr": "1e-3",
+            "data.cache": "false",
+            "model.loss": "hinge",
+        },
     )
     assert c.train.steps == 2000 and c.optimizer.d_lr == 1e-3 and c.data.cache is False
     assert c.model.loss == "hinge"
 
 
 def test_python_overrides_are_type_checked():
-    c = config_lib.apply_overrides(config_lib.base_config(), {"train.batch_size": 64, "optimizer.g_lr": 1})
+    c = config_lib.apply_overrides(
+        config_lib.base_config(), {"train.batch_size": 64, "optimizer.g_lr": 1}
+    )
     assert c.train.batch_size == 64 and c.optimizer.g_lr == 1.0
     with pytest.raises(ConfigError, match=r"train.batch_size='64'.*|Expected a value of type int"):
         config_lib.apply_overrides(config_lib.base_config(), {"train.batch_size": 6.4})
 
 
 def test_wrong_value_type_error_says_received_and_expected():
-    with pytest.raises(ConfigError, match=r"Received: train.steps='many'. Expected a value of type int"):
+    with pytest.raises(
+        ConfigError, match=r"Received: train.steps='many'. Expected a value of type int"
+    ):
         config_lib.apply_overrides(config_lib.base_config(), {"train.steps": "many"})
     with pytest.raises(ConfigError, match="type bool"):
         config_lib.apply_overrides(config_lib.base_config(), {"data.cache": "maybe"})
 
 
 def test_unknown_key_names_the_closest():
-    with pytest.raises(ConfigError, match=r"Unknown config key 'train.step'. Did you mean 'train.steps'"):
+    with pytest.raises(
+        ConfigError, match=r"Unknown config key 'train.step'. Did you mean 'train.steps'"
+    ):
         config_lib.apply_overrides(config_lib.base_config(), {"train.step": "3"})
 
 

@@ -15,7 +15,9 @@ def write_images(folder, n=6, size=40):
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     for i in range(n):
-        PIL.Image.fromarray(rng.integers(0, 255, (size, size + i, 3), dtype=np.uint8)).save(folder / f"{i}.png")
+        PIL.Image.fromarray(rng.integers(0, 255, (size, size + i, 3), dtype=np.uint8)).save(
+            folder / f"{i}.png"
+        )
     return str(folder)
 
 
@@ -44,7 +46,9 @@ def test_experiment_runs_two_steps(name, tmp_path):
 
 
 def test_get_experiment_with_overrides():
-    config = ganzoo.get_experiment("mnist_dcgan", overrides={"train.batch_size": 64, "model.loss": "hinge"})
+    config = ganzoo.get_experiment(
+        "mnist_dcgan", overrides={"train.batch_size": 64, "model.loss": "hinge"}
+    )
     assert config.train.batch_size == 64 and config.model.loss == "hinge"
     gan = ganzoo.build_gan(config)
     assert gan.compiled and gan.loss == "hinge" and gan.generator.output_shape == (None, 28, 28, 1)

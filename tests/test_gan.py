@@ -10,7 +10,14 @@ from ganzoo.models import mlp
 
 def make_gan(loss="non_saturating", d_steps=1, seed=0, latent=4, dim=2):
     keras.utils.set_random_seed(seed)
-    gan = GAN(mlp.generator(latent, dim, 32, 2), mlp.discriminator(dim, 32, 2), latent, loss, d_steps, seed)
+    gan = GAN(
+        mlp.generator(latent, dim, 32, 2),
+        mlp.discriminator(dim, 32, 2),
+        latent,
+        loss,
+        d_steps,
+        seed,
+    )
     gan.compile(
         d_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5),
         g_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5),
@@ -86,7 +93,9 @@ def test_jit_compile_auto_is_off_on_cpu_only_machines():
 def test_xla_step_matches_eager_semantics():
     gan = make_gan()
     gan.compile(
-        d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3), jit_compile=True
+        d_optimizer=keras.optimizers.Adam(1e-3),
+        g_optimizer=keras.optimizers.Adam(1e-3),
+        jit_compile=True,
     )
     h = gan.fit(gaussian_data(), steps_per_epoch=5, epochs=1, verbose=0).history
     assert np.isfinite(h["d_loss"][0]) and gan.jit_compile is True

@@ -22,12 +22,17 @@ def hand(name):
         "minimax": (bce_d, np.mean(np.log(1 - df))),
         "non_saturating": (bce_d, -np.mean(np.log(df))),
         "wasserstein": (np.mean(f) - np.mean(r), -np.mean(f)),
-        "least_squares": (0.5 * np.mean((r - 1) ** 2) + 0.5 * np.mean(f**2), 0.5 * np.mean((f - 1) ** 2)),
+        "least_squares": (
+            0.5 * np.mean((r - 1) ** 2) + 0.5 * np.mean(f**2),
+            0.5 * np.mean((f - 1) ** 2),
+        ),
         "hinge": (np.mean(np.maximum(0, 1 - r)) + np.mean(np.maximum(0, 1 + f)), -np.mean(f)),
     }[name]
 
 
-@pytest.mark.parametrize("name", ["minimax", "non_saturating", "wasserstein", "least_squares", "hinge"])
+@pytest.mark.parametrize(
+    "name", ["minimax", "non_saturating", "wasserstein", "least_squares", "hinge"]
+)
 def test_loss_matches_hand_computation(name):
     pair = losses.get(name)(tf.constant(REAL), tf.constant(FAKE))
     want_d, want_g = hand(name)
@@ -66,4 +71,10 @@ def test_unknown_loss_names_close_ones():
 
 
 def test_all_registered():
-    assert set(losses.LOSSES.names()) >= {"minimax", "non_saturating", "wasserstein", "least_squares", "hinge"}
+    assert set(losses.LOSSES.names()) >= {
+        "minimax",
+        "non_saturating",
+        "wasserstein",
+        "least_squares",
+        "hinge",
+    }

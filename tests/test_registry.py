@@ -5,7 +5,10 @@ from ganzoo.registry import Registry, closest_names
 
 
 def test_closest_names():
-    assert closest_names("mnist_dcgn", ["mnist_dcgan", "cifar10_dcgan", "ring8_gan"])[0] == "mnist_dcgan"
+    assert (
+        closest_names("mnist_dcgn", ["mnist_dcgan", "cifar10_dcgan", "ring8_gan"])[0]
+        == "mnist_dcgan"
+    )
 
 
 def test_registry_get_and_error():

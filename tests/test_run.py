@@ -25,16 +25,32 @@ def cli(*args):
 def test_list_prints_every_experiment(capsys):
     assert cli("--mode=list") == 0
     out = capsys.readouterr().out
-    for name in ("mnist_dcgan", "fashion_mnist_dcgan", "cifar10_dcgan", "ring8_gan", "grid25_gan", "image_folder_dcgan"):
+    for name in (
+        "mnist_dcgan",
+        "fashion_mnist_dcgan",
+        "cifar10_dcgan",
+        "ring8_gan",
+        "grid25_gan",
+        "image_folder_dcgan",
+    ):
         assert name in out
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--experiment=mnist_dcgn"], "Unknown experiment 'mnist_dcgn'. Did you mean 'mnist_dcgan'"),
-        (["--experiment=ring8_gan", "--set=train.stepz=5"], "Unknown config key 'train.stepz'. Did you mean 'train.steps'"),
-        (["--experiment=ring8_gan", "--set=train.steps=five"], "Received: train.steps='five'. Expected a value of type int"),
+        (
+            ["--experiment=mnist_dcgn"],
+            "Unknown experiment 'mnist_dcgn'. Did you mean 'mnist_dcgan'",
+        ),
+        (
+            ["--experiment=ring8_gan", "--set=train.stepz=5"],
+            "Unknown config key 'train.stepz'. Did you mean 'train.steps'",
+        ),
+        (
+            ["--experiment=ring8_gan", "--set=train.steps=five"],
+            "Received: train.steps='five'. Expected a value of type int",
+        ),
         (["--experiment=ring8_gan", "--set=train.steps"], "Expected --set key=value"),
         (["--experiment=image_folder_dcgan"], "needs a folder of images"),
         ([], "Received no --experiment"),
@@ -49,7 +65,11 @@ def test_bad_input_is_one_line_and_non_zero(args, message, capsys, tmp_path):
 
 
 def test_missing_image_folder_is_a_data_error(capsys, tmp_path):
-    code = cli("--experiment=image_folder_dcgan", f"--set=data.dir={tmp_path / 'nope'}", f"--workdir={tmp_path / 'run'}")
+    code = cli(
+        "--experiment=image_folder_dcgan",
+        f"--set=data.dir={tmp_path / 'nope'}",
+        f"--workdir={tmp_path / 'run'}",
+    )
     err = capsys.readouterr().err
     assert code == 2 and "ganzoo: error:" in err and str(tmp_path / "nope") in err
     assert "Traceback" not in err
@@ -58,7 +78,12 @@ def test_missing_image_folder_is_a_data_error(capsys, tmp_path):
 def test_train_sample_export_through_the_cli(capsys, tmp_path):
     workdir = str(tmp_path / "run")
     common = ["--experiment=ring8_gan", f"--workdir={workdir}"]
-    sets = ["--set=train.steps=10", "--set=train.log_every=5", "--set=model.width=8", "--set=data.synthetic_size=1000"]
+    sets = [
+        "--set=train.steps=10",
+        "--set=train.log_every=5",
+        "--set=model.width=8",
+        "--set=data.synthetic_size=1000",
+    ]
     assert cli(*common, *sets) == 0
     assert "step 10/10" in capsys.readouterr().out
     assert cli("--mode=sample", f"--workdir={workdir}", "--set=sample.num=7") == 0
@@ -73,7 +98,10 @@ def test_train_sample_export_through_the_cli(capsys, tmp_path):
 def test_real_process_exit_code_and_message(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "ganzoo.run", "--experiment=nope", f"--workdir={tmp_path}"],
-        capture_output=True, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": REPO},
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": REPO},
     )
     assert proc.returncode == 2
     assert "ganzoo: error: Unknown experiment 'nope'" in proc.stderr

@@ -55,14 +55,17 @@ def test_train_resume_sample_export_on_mock_mnist(tmp_path, capsys):
         resumed = train_lib.build_gan(mnist_config(6))
         ckpt = RunCheckpoint(resumed, wd.checkpoint_dir)
         assert ckpt.restore_latest() == 4
-        for a, b in zip(optimizer_state(resumed), state_at_4):
+        for a, b in zip(optimizer_state(resumed), state_at_4, strict=True):
             np.testing.assert_array_equal(a, b)
-        for a, b in zip(resumed.generator.weights, weights_at_4):
+        for a, b in zip(resumed.generator.weights, weights_at_4, strict=True):
             np.testing.assert_array_equal(a.numpy(), b)
 
         train_lib.train(mnist_config(6), workdir)
         assert "Resuming mnist_dcgan at step 4 of 6" in capsys.readouterr().out
-        assert RunCheckpoint(train_lib.build_gan(mnist_config(6)), wd.checkpoint_dir).restore_latest() == 6
+        assert (
+            RunCheckpoint(train_lib.build_gan(mnist_config(6)), wd.checkpoint_dir).restore_latest()
+            == 6
+        )
 
         # A finished run is not retrained.
         train_lib.train(mnist_config(6), workdir)
@@ -140,7 +143,9 @@ def test_unwritable_workdir(tiny_synthetic_config, tmp_path):
     assert blocker.read_text() == "not a folder"
 
 
-def test_non_finite_losses_stop_and_keep_the_last_good_checkpoint(tiny_synthetic_config, tmp_path, monkeypatch):
+def test_non_finite_losses_stop_and_keep_the_last_good_checkpoint(
+    tiny_synthetic_config, tmp_path, monkeypatch
+):
     workdir = str(tmp_path / "run")
     train_lib.train(tiny_synthetic_config, workdir)
     good = sorted(os.listdir(Workdir(workdir).checkpoint_dir))
@@ -150,8 +155,13 @@ def test_non_finite_losses_stop_and_keep_the_last_good_checkpoint(tiny_synthetic
         return tf.data.Dataset.from_tensor_slices(x).repeat().batch(config.train.batch_size)
 
     monkeypatch.setattr(train_lib, "build_dataset", poisoned)
-    longer = ganzoo.config.validate(ganzoo.apply_overrides(tiny_synthetic_config, {"train.steps": 40}))
-    with pytest.raises(TrainingError, match=r"Non-finite d_loss \(nan\) at step 25.*ckpt-20 is kept|Non-finite .* at step 25"):
+    longer = ganzoo.config.validate(
+        ganzoo.apply_overrides(tiny_synthetic_config, {"train.steps": 40})
+    )
+    with pytest.raises(
+        TrainingError,
+        match=r"Non-finite d_loss \(nan\) at step 25.*ckpt-20 is kept|Non-finite .* at step 25",
+    ):
         train_lib.train(longer, workdir)
     assert sorted(os.listdir(Workdir(workdir).checkpoint_dir)) == good
     _, gan, step = train_lib.load_run(workdir)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from ganzoo.models.registry import MODELS, ModelSpec, build_models, check_model_config, register_model
 from ganzoo.models import dcgan, mlp  # noqa: F401  (registers the families)
+from ganzoo.models.registry import (
+    MODELS,
+    ModelSpec,
+    build_models,
+    check_model_config,
+    register_model,
+)
 
 __all__ = ["MODELS", "ModelSpec", "build_models", "check_model_config", "register_model"]
