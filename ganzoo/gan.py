@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+
 import keras
 import numpy as np
 import tensorflow as tf
 
+from ganzoo import augment as augment_lib
 from ganzoo import losses as losses_lib
+from ganzoo import penalties as penalties_lib
+from ganzoo import stabilizers
 from ganzoo.errors import ConfigError
 
 
 def resolve_jit_compile(jit_compile) -> bool:
-    """"auto" -> XLA on GPU/TPU, off on CPU.
+    """Resolves "auto" -> XLA on GPU/TPU, off on CPU.
 
     On this project's AVX-512 CPU, XLA's CPU code ran the DCGAN step up to 7x slower than TF's
     default (oneDNN) kernels, while on GPU/TPU XLA wins; `benchmarks/` measures it.
@@ -35,9 +40,17 @@ class GAN(keras.Model):
 
     Each `train_step` samples z, updates the discriminator `d_steps` times on the real batch and
     freshly generated fakes, then updates the generator once. Metrics (means since the last
-    reset): `d_loss`, `g_loss`, and `d_real_logit` / `d_fake_logit`, the mean raw discriminator
-    outputs (logits, not probabilities: they mean something for every loss, including the
-    Wasserstein and hinge critics; apply a sigmoid for D(x) under the cross-entropy losses).
+    reset): `d_loss` (the adversarial term), `g_loss`, and `d_real_logit` / `d_fake_logit`, the
+    mean raw discriminator outputs (logits, not probabilities: they mean something for every
+    loss, including the Wasserstein and hinge critics; apply a sigmoid for D(x) under the
+    cross-entropy losses); with a penalty, `d_penalty`, the weighted term added to `d_loss`.
+
+    Stabilisers, all off by default (docs/stabilizers.md): `penalty` ("wgan_gp", "dragan", "r1")
+    times `penalty_weight`, lazily every `penalty_interval` D steps; `clip_weights` c > 0 clips
+    D's weights to [-c, c] after each D update; `diff_augment`, a DiffAugment policy applied to
+    every D input; `ema_decay` > 0 keeps `ema_generator`, used for sampling and export;
+    `label_smoothing` s, D's real target 1 - s (cross-entropy losses); `instance_noise_std`,
+    Gaussian noise on D inputs annealed linearly to 0 over `instance_noise_steps` steps.
     """
 
     def __init__(
@@ -48,6 +61,16 @@ class GAN(keras.Model):
         loss: str = "non_saturating",
         d_steps: int = 1,
         seed: int | None = None,
+        *,
+        penalty: str | None = None,
+        penalty_weight: float = 10.0,
+        penalty_interval: int = 1,
+        clip_weights: float = 0.0,
+        diff_augment: str = "",
+        ema_decay: float = 0.0,
+        label_smoothing: float = 0.0,
+        instance_noise_std: float = 0.0,
+        instance_noise_steps: int = 0,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -57,17 +80,53 @@ class GAN(keras.Model):
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
         self.loss = loss
-        self.loss_fn = losses_lib.get(loss)
+        self.label_smoothing = float(label_smoothing)
+        self.loss_fn = losses_lib.get(loss, label_smoothing=self.label_smoothing)
         self.d_steps = int(d_steps)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="gan_seed")
+        self._init_stabilizers(
+            penalty, penalty_weight, penalty_interval, clip_weights, diff_augment, ema_decay
+        )
+        self.instance_noise_std = float(instance_noise_std)
+        self.instance_noise_steps = int(instance_noise_steps)
+        if self.instance_noise_std < 0 or (self.instance_noise_std and instance_noise_steps < 1):
+            raise ConfigError(
+                f"Received: instance_noise_std={instance_noise_std}, instance_noise_steps="
+                f"{instance_noise_steps}. Expected std >= 0 and, when std > 0, steps >= 1."
+            )
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.real_logit_tracker = keras.metrics.Mean(name="d_real_logit")
         self.fake_logit_tracker = keras.metrics.Mean(name="d_fake_logit")
+        self.penalty_tracker = keras.metrics.Mean(name="d_penalty") if self.penalty_fn else None
         # Both networks arrive built (functional models), so the GAN is too: saving and
         # checkpointing work before the first step.
         self.built = bool(generator.built and discriminator.built)
+
+    def _init_stabilizers(self, penalty, weight, interval, clip, policy, ema_decay):
+        self.penalty = None if penalty in (None, "", "none") else penalty
+        self.penalty_fn = penalties_lib.get(self.penalty) if self.penalty else None
+        self.penalty_weight = float(weight)
+        self.penalty_interval = int(interval)
+        if self.penalty_weight < 0 or self.penalty_interval < 1:
+            raise ConfigError(
+                f"Received: penalty_weight={weight}, penalty_interval={interval}. "
+                "Expected a weight >= 0 and an interval >= 1."
+            )
+        self.clip_weights = float(clip)
+        if self.clip_weights < 0:
+            raise ConfigError(f"Received: clip_weights={clip}. Expected c >= 0 (0 = off).")
+        self.diff_augment = policy
+        self.augment_policy = augment_lib.parse_policy(policy)
+        if self.augment_policy:
+            augment_lib.check_images(self.discriminator.input_shape, policy)
+        self.ema_decay = float(ema_decay)
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ConfigError(f"Received: ema_decay={ema_decay}. Expected a value in [0, 1).")
+        self.ema_generator = (
+            stabilizers.clone_for_ema(self.generator) if self.ema_decay > 0 else None
+        )
 
     def compile(
         self,
@@ -116,17 +175,19 @@ class GAN(keras.Model):
 
     @property
     def metrics(self):
-        return [
+        trackers = [
             self.d_loss_tracker,
             self.g_loss_tracker,
             self.real_logit_tracker,
             self.fake_logit_tracker,
         ]
+        return trackers + ([self.penalty_tracker] if self.penalty_tracker else [])
 
     @property
     def sampling_generator(self) -> keras.Model:
         """The generator used for sampling, evaluation and export (the EMA copy when enabled)."""
-        return getattr(self, "ema_generator", None) or self.generator
+        ema = getattr(self, "ema_generator", None)
+        return self.generator if ema is None else ema
 
     def call(self, z, training=False):
         return self.sampling_generator(z, training=training)
@@ -142,39 +203,87 @@ class GAN(keras.Model):
     def train_step(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
         batch_size = tf.shape(real)[0]
-        scale = self._replica_scale()
-        d_vars = self.discriminator.trainable_variables
-        g_vars = self.generator.trainable_variables
-
         for _ in range(self.d_steps):
-            fake = self.generator(self.sample_latent(batch_size), training=True)
-            with tf.GradientTape() as tape:
-                real_logits = self.discriminator(real, training=True)
-                fake_logits = self.discriminator(fake, training=True)
-                d_loss = self.loss_fn(real_logits, fake_logits).d_loss
-                scaled = d_loss * scale
-            grads = tape.gradient(scaled, d_vars)
-            self.d_optimizer.apply_gradients(zip(grads, d_vars))
+            d_loss, penalty, real_logits, fake_logits = self._discriminator_step(real, batch_size)
 
         with tf.GradientTape() as tape:
             fake = self.generator(self.sample_latent(batch_size), training=True)
-            g_fake_logits = self.discriminator(fake, training=True)
-            g_loss = self.loss_fn(tf.stop_gradient(real_logits), g_fake_logits).g_loss
-            scaled = g_loss * scale
-        grads = tape.gradient(scaled, g_vars)
-        self.g_optimizer.apply_gradients(zip(grads, g_vars))
+            g_loss = self.generator_loss(real, fake, real_logits)
+            scaled = g_loss * self._replica_scale()
+        g_vars = self.generator.trainable_variables
+        self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, g_vars), g_vars, strict=True))
+        if self.ema_generator is not None:
+            stabilizers.ema_update(self.ema_generator, self.generator, self.ema_decay)
 
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         self.real_logit_tracker.update_state(tf.reduce_mean(real_logits))
         self.fake_logit_tracker.update_state(tf.reduce_mean(fake_logits))
+        if self.penalty_tracker is not None:
+            self.penalty_tracker.update_state(penalty)
         return {m.name: m.result() for m in self.metrics}
+
+    def _discriminator_step(self, real, batch_size):
+        fake = self.generator(self.sample_latent(batch_size), training=True)
+        real_in, fake_in = self.discriminator_inputs(real), self.discriminator_inputs(fake)
+        d_vars = self.discriminator.trainable_variables
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(real_in, training=True)
+            fake_logits = self.discriminator(fake_in, training=True)
+            d_loss = self.loss_fn(real_logits, fake_logits).d_loss
+            penalty = self.penalty_term(real_in, fake_in)
+            scaled = (d_loss + penalty) * self._replica_scale()
+        self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, d_vars), d_vars, strict=True))
+        if self.clip_weights > 0:
+            stabilizers.clip_weights(d_vars, self.clip_weights)
+        return d_loss, penalty, real_logits, fake_logits
+
+    def discriminator_inputs(self, x):
+        """What D sees of a batch: DiffAugment, then instance noise (each when enabled)."""
+        if self.augment_policy:
+            x = augment_lib.diff_augment(x, self.augment_policy, seed=self.seed_generator)
+        if self.instance_noise_std > 0:
+            x = stabilizers.instance_noise(
+                x,
+                self.instance_noise_std,
+                self.g_optimizer.iterations,
+                self.instance_noise_steps,
+                seed=self.seed_generator,
+            )
+        return x
+
+    def penalty_term(self, real_in, fake_in):
+        """weight * penalty(D, real, fake), every `penalty_interval` D steps (x interval)."""
+        if self.penalty_fn is None:
+            return tf.constant(0.0, tf.float32)
+
+        def weighted():
+            d = functools.partial(self.discriminator, training=True)
+            value = self.penalty_fn(d, real_in, fake_in, seed=self.seed_generator)
+            return self.penalty_weight * value
+
+        step = self.d_optimizer.iterations
+        return penalties_lib.lazy(weighted, step, self.penalty_interval)
+
+    def generator_loss(self, real, fake, real_logits=None):
+        """G's loss on the generated batch `fake` (gradients flow to G through it).
+
+        Losses whose g_loss reads real logits (relativistic ones) get D(real) recomputed here
+        with the D just updated, on freshly augmented reals; the others ignore real logits, so
+        the D step's `real_logits` are passed along unchanged (no extra forward pass).
+        """
+        fake_logits = self.discriminator(self.discriminator_inputs(fake), training=True)
+        if self.loss in losses_lib.G_NEEDS_REAL_LOGITS or real_logits is None:
+            real_logits = self.discriminator(self.discriminator_inputs(real), training=True)
+        return self.loss_fn(tf.stop_gradient(real_logits), fake_logits).g_loss
 
     def generate(self, num: int, seed: int = 0, batch_size: int = 256) -> np.ndarray:
         """`num` samples in the generator's output range ([-1, 1] for images), deterministic in seed."""
         z = self.latent_for_seed(num, seed)
         out = [
-            keras.ops.convert_to_numpy(self.sampling_generator(z[i : i + batch_size], training=False))
+            keras.ops.convert_to_numpy(
+                self.sampling_generator(z[i : i + batch_size], training=False)
+            )
             for i in range(0, num, batch_size)
         ]
         return np.concatenate(out, axis=0)
@@ -193,6 +302,15 @@ class GAN(keras.Model):
             loss=self.loss,
             d_steps=self.d_steps,
             seed=self.seed,
+            penalty=self.penalty,
+            penalty_weight=self.penalty_weight,
+            penalty_interval=self.penalty_interval,
+            clip_weights=self.clip_weights,
+            diff_augment=self.diff_augment,
+            ema_decay=self.ema_decay,
+            label_smoothing=self.label_smoothing,
+            instance_noise_std=self.instance_noise_std,
+            instance_noise_steps=self.instance_noise_steps,
         )
         return config
 

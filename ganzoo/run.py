@@ -16,8 +16,17 @@ from absl import app, flags  # noqa: E402
 FLAGS = flags.FLAGS
 flags.DEFINE_string("experiment", None, "Registered experiment name (see --mode=list).")
 flags.DEFINE_string("workdir", None, "Run folder; default runs/<experiment>.")
-flags.DEFINE_enum("mode", "train", ["train", "sample", "export", "list"], "What to do.")
-flags.DEFINE_multi_string("set", [], "Config override key=value, repeatable (e.g. train.steps=2000).")
+flags.DEFINE_enum(
+    "mode",
+    "train",
+    ["train", "sample", "export", "eval", "eval_real", "train_classifier", "list"],
+    "train | sample | export | eval (score a run's latest or best checkpoint) | eval_real (score "
+    "real data.split against eval.split: the floor) | train_classifier (the domain classifier "
+    "of the experiment's dataset) | list.",
+)
+flags.DEFINE_multi_string(
+    "set", [], "Config override key=value, repeatable (e.g. train.steps=2000)."
+)
 
 
 def _config(overrides):
@@ -27,13 +36,18 @@ def _config(overrides):
 
     if FLAGS.experiment:
         return get_experiment(FLAGS.experiment, overrides)
-    if FLAGS.mode in ("sample", "export") and FLAGS.workdir:
+    if (
+        FLAGS.mode in ("sample", "export", "eval", "eval_real", "train_classifier")
+        and FLAGS.workdir
+    ):
         saved = Workdir(FLAGS.workdir).read_config()
         if saved is not None:
             return config_lib.validate(config_lib.apply_overrides(saved, overrides))
     from ganzoo.errors import ConfigError
 
-    raise ConfigError("Received no --experiment. Pass --experiment=NAME (list them with --mode=list).")
+    raise ConfigError(
+        "Received no --experiment. Pass --experiment=NAME (list them with --mode=list)."
+    )
 
 
 def _quiet_tensorflow() -> None:
@@ -54,7 +68,9 @@ def run(argv) -> int:
     if len(argv) > 1:
         from ganzoo.errors import ConfigError
 
-        raise ConfigError(f"Received unexpected arguments {argv[1:]}. Use --set key=value for overrides.")
+        raise ConfigError(
+            f"Received unexpected arguments {argv[1:]}. Use --set key=value for overrides."
+        )
     if FLAGS.mode == "list":
         experiments = list_experiments()
         width = max(map(len, experiments))
@@ -71,8 +87,41 @@ def run(argv) -> int:
         print(f"Wrote {out['num']} samples from step {out['step']}: {out['png']} and {out['npy']}")
     elif FLAGS.mode == "export":
         out = train_lib.export(workdir, config=config)
-        print(f"Exported the generator of step {out['step']}: {out['saved_model']} and {out['keras']}")
+        print(
+            f"Exported the generator of step {out['step']}: {out['saved_model']} and {out['keras']}"
+        )
+    elif FLAGS.mode in ("eval", "eval_real", "train_classifier"):
+        _evaluation(config, workdir)
     return 0
+
+
+def _evaluation(config, workdir) -> None:
+    import json
+
+    from ganzoo import eval_lib
+    from ganzoo.workdir import Workdir
+
+    if FLAGS.mode == "train_classifier":
+        eval_lib.train_domain_classifier(config)
+        return
+    if FLAGS.mode == "eval":
+        result = eval_lib.evaluate_run(workdir, config=config)
+        what = f"step {result['step']} ({result['checkpoint']})"
+    else:
+        result = eval_lib.evaluate_real(config)
+        what = f"real {config.data.name} {config.data.split!r}"
+        if FLAGS.workdir:
+            name = (
+                f"real_{config.data.split}_vs_{config.eval.split}_n{config.eval.num_samples}.json"
+            )
+            result["path"] = Workdir(FLAGS.workdir).write_json(os.path.join("eval", name), result)
+    if "path" not in result:
+        print(json.dumps(result, indent=2, sort_keys=True))
+    print(
+        f"{what} vs {result['split']!r}, {result['num_samples']} samples, extractor "
+        f"{result['extractor_name']}: {eval_lib.summary(result)} ({result['seconds']:.0f}s)"
+        + (f" -> {result['path']}" if "path" in result else "")
+    )
 
 
 def main(argv):

@@ -13,6 +13,7 @@ from ganzoo import images as images_lib
 from ganzoo.callbacks import TrainingMonitor, reference_points
 from ganzoo.checkpoint import RunCheckpoint
 from ganzoo.config import Config
+from ganzoo.eval_callback import eval_callback
 from ganzoo.export import export_generator
 from ganzoo.gan import GAN
 from ganzoo.models import build_models
@@ -64,21 +65,38 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
     gan, ckpt = _restored_run(config, wd, required=False)
     start = ckpt.step
     if start >= config.train.steps:
-        print(f"Run in {wd.path} is already at step {start} of {config.train.steps}; nothing to train. "
-              "Raise --set train.steps=... to train longer.", file=stream)
+        print(
+            f"Run in {wd.path} is already at step {start} of {config.train.steps}; nothing to train. "
+            "Raise --set train.steps=... to train longer.",
+            file=stream,
+        )
         return gan
     dataset = build_dataset(config)  # data problems surface before anything is written
+    evaluation = eval_callback(config, wd, stream)  # so do evaluation's (e.g. no Inception)
     wd.write_config(config)
-    print(("Resuming" if start else "Starting") + f" {config.name or 'run'} at step {start} "
-          f"of {config.train.steps} in {wd.path}", file=stream, flush=True)
+    print(
+        ("Resuming" if start else "Starting") + f" {config.name or 'run'} at step {start} "
+        f"of {config.train.steps} in {wd.path}",
+        file=stream,
+        flush=True,
+    )
     monitor = TrainingMonitor(ckpt, wd, config, reference=reference_points(config), stream=stream)
+    callbacks = [monitor] + ([evaluation] if evaluation else [])
     try:
-        gan.fit(dataset, epochs=1, steps_per_epoch=config.train.steps - start,
-                callbacks=[monitor], verbose=0, shuffle=False)
+        gan.fit(
+            dataset,
+            epochs=1,
+            steps_per_epoch=config.train.steps - start,
+            callbacks=callbacks,
+            verbose=0,
+            shuffle=False,
+        )
     except KeyboardInterrupt:
         monitor.save_checkpoint()
-        print(f"Interrupted at step {ckpt.step}; checkpoint saved. Run the same command to resume.",
-              file=stream)
+        print(
+            f"Interrupted at step {ckpt.step}; checkpoint saved. Run the same command to resume.",
+            file=stream,
+        )
         raise
     monitor.save_checkpoint()
     return gan
@@ -100,7 +118,9 @@ def load_run(workdir: str, config: Config | None = None) -> tuple[Config, GAN, i
     return config, gan, ckpt.step
 
 
-def sample(workdir: str, num: int | None = None, seed: int | None = None, config: Config | None = None) -> dict:
+def sample(
+    workdir: str, num: int | None = None, seed: int | None = None, config: Config | None = None
+) -> dict:
     """Writes a PNG grid and an .npy of `num` samples from the latest checkpoint; no data needed."""
     config, gan, step = load_run(workdir, config)
     num = config.sample.num if num is None else num
@@ -122,6 +142,8 @@ def sample(workdir: str, num: int | None = None, seed: int | None = None, config
 def export(workdir: str, config: Config | None = None) -> dict:
     """Writes export/generator (SavedModel: z -> images in [0, 1]) and export/generator.keras."""
     config, gan, step = load_run(workdir, config)
-    paths = export_generator(gan.sampling_generator, config.model.latent_dim, Workdir(workdir).export_dir)
+    paths = export_generator(
+        gan.sampling_generator, config.model.latent_dim, Workdir(workdir).export_dir
+    )
     paths["step"] = step
     return paths

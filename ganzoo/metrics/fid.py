@@ -10,12 +10,12 @@ from ganzoo.errors import EvalError
 from ganzoo.metrics.tfgan_compat import load_tfgan_eval
 
 
-def _check_features(name: str, x: np.ndarray, min_rows: int = 2) -> np.ndarray:
+def _check_features(name: str, x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 2 or x.shape[0] < min_rows:
+    if x.ndim != 2 or x.shape[0] < 2:
         raise ValueError(
             f"Received: {name} with shape {x.shape}. "
-            f"Expected a 2-D array [num_samples, dim] with at least {min_rows} rows."
+            "Expected a 2-D array [num_samples, dim] with at least 2 rows (for a covariance)."
         )
     return x
 

@@ -6,6 +6,7 @@ import keras
 from keras import layers
 
 from ganzoo.errors import ConfigError
+from ganzoo.models.layers import MinibatchStdDev, SpectralNorm
 from ganzoo.models.registry import register_model
 
 _INIT = keras.initializers.RandomNormal(stddev=0.02)  # the DCGAN paper's initialisation
@@ -67,22 +68,40 @@ def generator(latent_dim: int, resolution: int, channels: int, width: int = 64) 
     return keras.Model(z, images, name="dcgan_generator")
 
 
-def discriminator(resolution: int, channels: int, width: int = 64) -> keras.Model:
+def discriminator(
+    resolution: int,
+    channels: int,
+    width: int = 64,
+    spectral_norm: bool = False,
+    minibatch_std_group: int = 0,
+) -> keras.Model:
     """images [B, R, R, C] -> logits [B, 1].
 
     Stride-2 convolutions with LeakyReLU(0.2) down to the generator's start size, then a linear
     layer. No batch norm: real and fake batches can share one forward pass, and the gradient
-    penalties of the zoo stay per-sample.
+    penalties of the zoo stay per-sample. `spectral_norm` wraps every convolution and the
+    linear layer in `SpectralNorm`; `minibatch_std_group` > 0 appends a `MinibatchStdDev`
+    feature map before the linear layer.
     """
     start, n = start_size(resolution), _num_upsamplings(resolution)
     images = keras.Input((resolution, resolution, channels), name="images")
+
+    def maybe_sn(layer):
+        return SpectralNorm(layer, name=f"{layer.name}_sn") if spectral_norm else layer
+
     x, filters = images, width
     for i in range(n):
-        x = layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=_INIT, name=f"down{i}")(x)
+        conv = layers.Conv2D(
+            filters, 4, strides=2, padding="same", kernel_initializer=_INIT, name=f"down{i}"
+        )
+        x = maybe_sn(conv)(x)
         x = layers.LeakyReLU(0.2)(x)
         filters = min(filters * 2, width * 8)
+    if minibatch_std_group:
+        x = MinibatchStdDev(minibatch_std_group, name="minibatch_std")(x)
     x = layers.Flatten()(x)
-    logits = layers.Dense(1, kernel_initializer=_INIT, dtype="float32", name="logits")(x)
+    dense = layers.Dense(1, kernel_initializer=_INIT, dtype="float32", name="logits")
+    logits = maybe_sn(dense)(x)
     del start
     return keras.Model(images, logits, name="dcgan_discriminator")
 
@@ -92,7 +111,13 @@ def build(model_config, example_shape) -> tuple[keras.Model, keras.Model]:
     if tuple(example_shape) != expected:
         raise ConfigError(f"Received: data of shape {tuple(example_shape)}. DCGAN expects {expected}.")
     g = generator(model_config.latent_dim, model_config.resolution, model_config.channels, model_config.width)
-    d = discriminator(model_config.resolution, model_config.channels, model_config.width)
+    d = discriminator(
+        model_config.resolution,
+        model_config.channels,
+        model_config.width,
+        spectral_norm=model_config.get("spectral_norm", False),
+        minibatch_std_group=model_config.get("minibatch_std_group", 0),
+    )
     return g, d
 
 

@@ -6,6 +6,7 @@ import keras
 from keras import layers
 
 from ganzoo.errors import ConfigError
+from ganzoo.models.layers import SpectralNorm
 from ganzoo.models.registry import register_model
 
 
@@ -24,14 +25,23 @@ def generator(latent_dim: int, data_dim: int = 2, width: int = 128, depth: int =
     return keras.Model(z, out, name="mlp_generator")
 
 
-def discriminator(data_dim: int = 2, width: int = 128, depth: int = 3) -> keras.Model:
-    """points [B, data_dim] -> logits [B, 1]: `depth` LeakyReLU(0.2) layers of `width`."""
+def discriminator(
+    data_dim: int = 2, width: int = 128, depth: int = 3, spectral_norm: bool = False
+) -> keras.Model:
+    """points [B, data_dim] -> logits [B, 1]: `depth` LeakyReLU(0.2) layers of `width`.
+
+    `spectral_norm` wraps every Dense layer in `SpectralNorm`.
+    """
+
+    def maybe_sn(layer):
+        return SpectralNorm(layer, name=f"{layer.name}_sn") if spectral_norm else layer
+
     points = keras.Input((data_dim,), name="points")
     x = points
     for i in range(depth):
-        x = layers.Dense(width, name=f"hidden{i}")(x)
+        x = maybe_sn(layers.Dense(width, name=f"hidden{i}"))(x)
         x = layers.LeakyReLU(0.2)(x)
-    logits = layers.Dense(1, dtype="float32", name="logits")(x)
+    logits = maybe_sn(layers.Dense(1, dtype="float32", name="logits"))(x)
     return keras.Model(points, logits, name="mlp_discriminator")
 
 
@@ -43,7 +53,12 @@ def build(model_config, example_shape) -> tuple[keras.Model, keras.Model]:
         )
     (dim,) = example_shape
     g = generator(model_config.latent_dim, dim, model_config.width, model_config.depth)
-    d = discriminator(dim, model_config.width, model_config.depth)
+    d = discriminator(
+        dim,
+        model_config.width,
+        model_config.depth,
+        spectral_norm=model_config.get("spectral_norm", False),
+    )
     return g, d
 
 

@@ -1,0 +1,311 @@
+"""Evaluation end to end on tiny runs: result files, the real-stats cache, the domain classifier,
+the best checkpoint, and the command line."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+from test_run import cli
+
+import ganzoo
+from ganzoo import config as config_lib
+from ganzoo import eval_lib, train_lib
+from ganzoo.data import idx
+from ganzoo.errors import ConfigError, EvalError
+from ganzoo.metrics import classifier as classifier_lib
+from ganzoo.workdir import Workdir
+
+TINY_DCGAN = {
+    "model.width": 4,
+    "model.latent_dim": 8,
+    "train.batch_size": 8,
+    "train.steps": 4,
+    "train.log_every": 2,
+    "train.sample_every": 4,
+    "train.checkpoint_every": 2,
+    "sample.num": 4,
+    "sample.cols": 2,
+    "data.shuffle_buffer": 32,
+    "eval.num_samples": 40,
+    "eval.batch_size": 16,
+    "eval.classifier_epochs": 1,
+}
+
+
+def write_bars_idx(directory: str) -> str:
+    """Fashion-MNIST-shaped IDX files whose class k is a bright bar at rows 2k+2..2k+5."""
+    rng = np.random.default_rng(0)
+    for prefix, n in (("train", 200), ("t10k", 60)):
+        labels = (np.arange(n) % 10).astype(np.uint8)
+        images = rng.integers(0, 40, size=(n, 28, 28)).astype(np.uint8)
+        for i, k in enumerate(labels):
+            images[i, 2 * k + 2 : 2 * k + 6, 4:24] = 255
+        idx.write_idx(os.path.join(directory, f"{prefix}-images-idx3-ubyte.gz"), images)
+        idx.write_idx(os.path.join(directory, f"{prefix}-labels-idx1-ubyte.gz"), labels)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def bars_dir(tmp_path_factory):
+    return write_bars_idx(str(tmp_path_factory.mktemp("idx")))
+
+
+def image_config(bars_dir, cache_dir, **overrides):
+    """fashion_mnist_dcgan, tiny, on the bar IDX files, with its own cache folder."""
+    sets = {**TINY_DCGAN, "data.dir": bars_dir, "eval.cache_dir": str(cache_dir), **overrides}
+    return ganzoo.get_experiment("fashion_mnist_dcgan", sets)
+
+
+@pytest.fixture(scope="module")
+def image_run(bars_dir, tmp_path_factory):
+    """A 4-step tiny DCGAN run on the bar images (no evaluation during training)."""
+    root = tmp_path_factory.mktemp("image_run")
+    workdir = str(root / "run")
+    train_lib.train(image_config(bars_dir, root / "cache"), workdir)
+    return workdir
+
+
+class CountingExtractor:
+    """A cheap stand-in extractor: 7x7 mean-pooled pixels as features, a fixed linear map as
+    logits; counts the image batches it sees."""
+
+    name = "counting"
+    fingerprint = "v1"
+
+    def __init__(self):
+        self.images = 0
+        self.w = np.random.default_rng(0).normal(size=(49, 10)).astype(np.float32)
+
+    def __call__(self, images):
+        self.images += len(images)
+        pooled = images.reshape(len(images), 7, 4, 7, 4).mean(axis=(2, 4)).reshape(-1, 49)
+        return pooled, pooled @ self.w
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    extractor = CountingExtractor()
+    monkeypatch.setattr(eval_lib, "build_extractor", lambda config, kind, stream=None: extractor)
+    return extractor
+
+
+def read_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+# -- config ----------------------------------------------------------------------------------
+def test_old_config_without_eval_section_reads_with_defaults():
+    saved = config_lib.validate(config_lib.base_config()).to_dict()
+    del saved["eval"]
+    config = config_lib.validate(config_lib.from_json(json.dumps(saved)))
+    assert config.eval.to_dict() == config_lib.base_config().eval.to_dict()
+    assert config.eval.every == 0  # evaluation during training is off unless asked for
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"eval.extractor": "vgg"}, r"eval.extractor='vgg'. Expected one of auto, inception"),
+        ({"eval.checkpoint": "first"}, r"eval.checkpoint='first'. Expected one of latest, best"),
+        ({"eval.num_samples": "5"}, r"eval.num_samples=5. Expected at least 10"),
+        ({"eval.every": "-1"}, r"eval.every=-1"),
+        ({"eval.batch_size": "0"}, r"eval.batch_size=0. Expected a positive value"),
+    ],
+)
+def test_eval_config_validation(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        config_lib.validate(config_lib.apply_overrides(config_lib.base_config(), overrides))
+
+
+def test_auto_extractor_per_dataset(tiny_synthetic_config):
+    assert eval_lib.resolve_extractor(ganzoo.get_experiment("fashion_mnist_dcgan")) == "classifier"
+    assert eval_lib.resolve_extractor(ganzoo.get_experiment("mnist_dcgan")) == "classifier"
+    assert eval_lib.resolve_extractor(ganzoo.get_experiment("cifar10_dcgan")) == "inception"
+    assert eval_lib.resolve_extractor(tiny_synthetic_config) == "modes"
+    wrong = ganzoo.get_experiment("mnist_dcgan", {"eval.extractor": "modes"})
+    with pytest.raises(ConfigError, match="eval.extractor='modes' with data.source='tfds'"):
+        eval_lib.resolve_extractor(wrong)
+
+
+# -- evaluation of runs ----------------------------------------------------------------------
+def test_synthetic_run_eval_writes_json_with_the_config_keys(tiny_synthetic_config, tmp_path):
+    workdir = str(tmp_path / "run")
+    train_lib.train(tiny_synthetic_config, workdir)
+    config = config_lib.validate(
+        config_lib.apply_overrides(tiny_synthetic_config, {"eval.num_samples": 300})
+    )
+    result = eval_lib.evaluate_run(workdir, config)
+    saved = read_json(os.path.join(workdir, "eval", "step_000020.json"))
+    assert result["path"] == os.path.join(workdir, "eval", "step_000020.json")
+    assert saved["step"] == 20 and saved["checkpoint"] == "latest"
+    assert (saved["extractor"], saved["num_samples"], saved["split"]) == ("modes", 300, "test")
+    assert saved["eval_config"] == config.eval.to_dict()
+    assert saved["metrics"]["num_modes"] == 8 and saved["metrics"]["min_count"] == 7
+    assert 0 <= saved["metrics"]["high_quality_fraction"] <= 1
+
+
+def test_real_statistics_are_computed_once_and_reused(bars_dir, image_run, counting, tmp_path):
+    config = image_config(bars_dir, tmp_path / "cache")
+    first = eval_lib.Evaluator(config)
+    assert counting.images == 40  # eval.num_samples real images, embedded once
+    stats_files = sorted(os.listdir(tmp_path / "cache" / "real_stats"))
+    assert [f.rsplit(".", 1)[1] for f in stats_files] == ["json", "npz"]
+    assert stats_files[0].startswith("fashion_mnist-test-counting-n40-")
+
+    second = eval_lib.Evaluator(config)
+    assert counting.images == 40  # loaded from the cache: nothing embedded
+    np.testing.assert_array_equal(second.real.features, first.real.features)
+    np.testing.assert_allclose(second.real.stats.cov, first.real.stats.cov)
+
+    # Scoring a run embeds only its generated samples.
+    result = eval_lib.evaluate_run(image_run, config)
+    assert counting.images == 80 and result["fake_count"] == result["real_count"] == 40
+    assert set(result["metrics"]) == {
+        "fid",
+        "kid",
+        "kid_std",
+        "score",
+        "score_std",
+        "precision",
+        "recall",
+        "density",
+        "coverage",
+    }
+    # Another sample count is another key: computed once more.
+    eval_lib.Evaluator(image_config(bars_dir, tmp_path / "cache", **{"eval.num_samples": 20}))
+    assert counting.images == 100 and len(os.listdir(tmp_path / "cache" / "real_stats")) == 4
+
+
+def test_real_data_against_itself_is_the_floor(bars_dir, counting, tmp_path):
+    same = image_config(bars_dir, tmp_path / "cache", **{"data.split": "test"})
+    result = eval_lib.evaluate_real(same)
+    m = result["metrics"]
+    assert m["fid"] < 1e-6 and m["precision"] == m["recall"] == m["coverage"] == 1.0
+    assert result["generated_split"] == "test" and result["split"] == "test"
+
+
+def test_domain_classifier_is_trained_once_then_reused(
+    bars_dir, image_run, tmp_path, monkeypatch, capsys
+):
+    config = image_config(bars_dir, tmp_path / "cache")
+    result = eval_lib.evaluate_run(image_run, config)
+    out = capsys.readouterr().out
+    assert "Training the fashion_mnist domain classifier on 200 train images" in out
+    directory = tmp_path / "cache" / "classifiers" / "fashion_mnist"
+    metadata = read_json(directory / "metadata.json")
+    assert metadata["train_examples"] == 200 and metadata["test_examples"] == 60
+    assert metadata["data_dir"] == bars_dir and 0 <= metadata["test_accuracy"] <= 1
+    assert (
+        result["extractor"] == "classifier"
+        and result["extractor_name"] == "classifier:fashion_mnist"
+    )
+    assert result["classifier_test_accuracy"] == metadata["test_accuracy"]
+    assert np.isfinite(result["metrics"]["fid"]) and 1 <= result["metrics"]["score"] <= 10
+    assert 1 <= result["real_score"] <= 10
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the cached classifier should have been reused")
+
+    monkeypatch.setattr(classifier_lib, "train_classifier", no_training)
+    again = eval_lib.evaluate_run(image_run, config)
+    assert again["metrics"] == result["metrics"]  # same z, same classifier, same cached stats
+
+
+def test_eval_callback_keeps_the_best_checkpoint_by_fid(
+    bars_dir, counting, tmp_path, monkeypatch, capsys
+):
+    fids = iter([3.0, 1.0, 2.0, 1.0])
+    real_metrics = eval_lib.image_metrics
+    monkeypatch.setattr(
+        eval_lib, "image_metrics", lambda r, f: {**real_metrics(r, f), "fid": next(fids)}
+    )
+    workdir = str(tmp_path / "run")
+    config = image_config(bars_dir, tmp_path / "cache", **{"train.steps": 6, "eval.every": 2})
+    train_lib.train(config, workdir)
+    out = capsys.readouterr().out
+    assert "eval step 2: fid 3 " in out and "eval step 4: fid 1 " in out
+    assert sorted(os.listdir(os.path.join(workdir, "eval"))) == [
+        "best.json",
+        "step_000002.json",
+        "step_000004.json",
+        "step_000006.json",
+    ]
+    best = read_json(os.path.join(workdir, "eval", "best.json"))
+    assert best["step"] == 4 and best["metrics"]["fid"] == 1.0
+    assert best["checkpoint_path"] == os.path.join(workdir, "checkpoints", "best", "ckpt-4")
+    assert {f.split(".")[0] for f in os.listdir(os.path.join(workdir, "checkpoints", "best"))} == {
+        "checkpoint",
+        "ckpt-4",
+    }
+    # --mode=eval with eval.checkpoint=best scores that checkpoint, not the latest (step 6).
+    assert cli("--mode=eval", f"--workdir={workdir}", "--set=eval.checkpoint=best") == 0
+    assert os.path.exists(os.path.join(workdir, "eval", "step_000004.json"))
+    assert "step 4 (best)" in capsys.readouterr().out
+
+
+# -- command line ----------------------------------------------------------------------------
+def test_cli_eval_of_a_run_whose_config_predates_eval(tiny_synthetic_config, tmp_path, capsys):
+    workdir = str(tmp_path / "run")
+    train_lib.train(tiny_synthetic_config, workdir)
+    path = Workdir(workdir).config_path
+    old = read_json(path)
+    del old["eval"]
+    with open(path, "w") as f:
+        json.dump(old, f)
+    assert cli("--mode=eval", f"--workdir={workdir}", "--set=eval.num_samples=200") == 0
+    out = capsys.readouterr().out
+    assert "step 20 (latest) vs 'test', 200 samples, extractor modes: modes_covered" in out
+    saved = read_json(os.path.join(workdir, "eval", "step_000020.json"))
+    assert saved["eval_config"]["num_samples"] == 200 and saved["extractor"] == "modes"
+    assert read_json(path) == old  # evaluating writes only eval/
+
+
+def test_cli_missing_inception_is_an_eval_error_and_changes_nothing(image_run, tmp_path, capsys):
+    before = sorted(os.listdir(image_run))
+    code = cli(
+        "--mode=eval",
+        f"--workdir={image_run}",
+        "--set=eval.extractor=inception",
+        f"--set=eval.inception_path={tmp_path / 'no_inception'}",
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("ganzoo: error: Cannot load the Inception-v3 network")
+    assert "eval.inception_path" in err and "Traceback" not in err
+    assert sorted(os.listdir(image_run)) == before
+
+
+def test_training_with_eval_fails_before_writing_when_inception_is_missing(bars_dir, tmp_path):
+    config = image_config(
+        bars_dir,
+        tmp_path / "cache",
+        **{
+            "eval.every": 2,
+            "eval.extractor": "inception",
+            "eval.inception_path": str(tmp_path / "none"),
+        },
+    )
+    with pytest.raises(EvalError, match="Cannot load the Inception-v3 network"):
+        train_lib.train(config, str(tmp_path / "run"))
+    assert os.listdir(tmp_path / "run") == []
+
+
+def test_cli_train_classifier_and_eval_real(bars_dir, tmp_path, capsys):
+    common = [
+        "--experiment=fashion_mnist_dcgan",
+        f"--set=data.dir={bars_dir}",
+        f"--set=eval.cache_dir={tmp_path / 'cache'}",
+        "--set=eval.classifier_epochs=1",
+    ]
+    assert cli("--mode=train_classifier", *common) == 0
+    out = capsys.readouterr().out
+    assert "Classifier test accuracy" in out and "on 60 test images" in out
+    assert (tmp_path / "cache" / "classifiers" / "fashion_mnist" / "classifier.keras").exists()
+    workdir = tmp_path / "floor"
+    assert (
+        cli("--mode=eval_real", *common, "--set=eval.num_samples=40", f"--workdir={workdir}") == 0
+    )
+    assert "real fashion_mnist 'train' vs 'test', 40 samples" in capsys.readouterr().out
+    saved = read_json(workdir / "eval" / "real_train_vs_test_n40.json")
+    assert saved["generated_split"] == "train" and saved["fake_count"] == 40
