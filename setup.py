@@ -18,6 +18,8 @@ setup(
         "importlib_resources",
         "tensorflow-gan>=2.1",
         "numpy",
+        # tensorflow-hub (imported by TF-GAN's eval code) needs pkg_resources, gone in setuptools 81.
+        "setuptools<81",
         "absl-py",
         # Typed, lockable nested configs with type-checked overrides (Flax/Model Garden style).
         "ml-collections",

@@ -1,4 +1,5 @@
-"""Checkpoints of a GAN run: both networks, both optimizers, the step, the RNG state."""
+"""Checkpoints of a GAN run: both networks (and the EMA generator), both optimizers, the step,
+the RNG state."""
 
 from __future__ import annotations
 
@@ -19,13 +20,16 @@ class RunCheckpoint:
     def __init__(self, gan, directory: str, max_to_keep: int = 3):
         self.gan = gan
         self.directory = directory
-        self.checkpoint = tf.train.Checkpoint(
+        tracked = dict(
             generator=gan.generator,
             discriminator=gan.discriminator,
             d_optimizer=gan.d_optimizer,
             g_optimizer=gan.g_optimizer,
             seed_state=gan.seed_generator.state,
         )
+        if getattr(gan, "ema_generator", None) is not None:
+            tracked["ema_generator"] = gan.ema_generator
+        self.checkpoint = tf.train.Checkpoint(**tracked)
         self.manager = tf.train.CheckpointManager(
             self.checkpoint, directory, max_to_keep=max_to_keep, checkpoint_name="ckpt"
         )

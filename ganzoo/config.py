@@ -17,9 +17,6 @@ DATA_SOURCES = ("tfds", "idx", "folder", "synthetic", "auto")
 JIT_CHOICES = ("auto", "true", "false")
 EVAL_EXTRACTORS = ("auto", "inception", "classifier", "modes")
 EVAL_CHECKPOINTS = ("latest", "best")
-# Sections that never change what a run trains: a config.json written before one of them
-# existed is read with the missing keys filled in from the defaults.
-DEFAULTED_SECTIONS = ("eval",)
 
 
 def base_config() -> Config:
@@ -56,6 +53,12 @@ def base_config() -> Config:
             depth=3,  # hidden layers of the MLP models.
             loss="non_saturating",  # a name in ganzoo.losses.LOSSES
             d_steps=1,
+            spectral_norm=False,  # SpectralNorm on the discriminator's layers (dcgan, mlp).
+            minibatch_std_group=0,  # MinibatchStdDev group size in the dcgan D; 0 = off.
+            # Sides of feature maps followed by SAGAN self-attention (resnet, stylegan2 D),
+            # e.g. --set model.attention_resolutions=16,32; () = none.
+            attention_resolutions=(),
+            mapping_layers=8,  # layers of the stylegan2 mapping network z -> w.
         )
     )
     c.optimizer = Config(dict(d_lr=2e-4, g_lr=2e-4, beta_1=0.5, beta_2=0.999))
@@ -71,6 +74,20 @@ def base_config() -> Config:
         )
     )
     c.sample = Config(dict(num=64, seed=0, cols=8))
+    # Regularisers and stabilisers, all off by default (docs/stabilizers.md); GAN's kwargs.
+    c.stabilizers = Config(
+        dict(
+            penalty="none",  # none | wgan_gp | dragan | r1 (ganzoo.penalties.PENALTIES)
+            penalty_weight=10.0,  # lambda (wgan_gp, dragan) or gamma (r1).
+            penalty_interval=1,  # lazy regularisation: every k D steps, weighted by k.
+            clip_weights=0.0,  # WGAN clipping of D's weights to [-c, c]; 0 = off.
+            diff_augment="",  # DiffAugment policy, e.g. "color,translation,cutout".
+            ema_decay=0.0,  # EMA of G's weights for sampling/eval/export; 0 = off.
+            label_smoothing=0.0,  # one-sided: D's real target 1 - s (cross-entropy losses).
+            instance_noise_std=0.0,  # std of Gaussian noise on D inputs at step 0; 0 = off.
+            instance_noise_steps=10_000,  # steps over which that std decays linearly to 0.
+        )
+    )
     c.eval = Config(
         dict(
             every=0,  # evaluate every N training steps (and keep the best); 0 = never.
@@ -223,7 +240,7 @@ def _validate_eval(ev: Config) -> None:
 
 def validate(config: Config) -> Config:
     """Checks values that types alone don't catch; returns the config locked."""
-    from ganzoo import losses, models  # local: keeps config importable without TF.
+    from ganzoo import losses, models, stabilizers  # local: keeps config importable without TF.
 
     if config.data.source not in DATA_SOURCES:
         raise ConfigError(
@@ -267,6 +284,7 @@ def validate(config: Config) -> Config:
         )
     _validate_eval(config.eval)
     models.check_model_config(config.model)
+    stabilizers.check_config(config)
     config.lock()
     return config
 
@@ -276,14 +294,20 @@ def to_json(config: Config) -> str:
 
 
 def from_json(text: str) -> Config:
-    """A config from its JSON; keys of DEFAULTED_SECTIONS it lacks get their defaults."""
-    config = Config(json.loads(text))
-    defaults = base_config()
-    for section in DEFAULTED_SECTIONS:
-        if section not in config:
-            config[section] = defaults[section]
-        elif isinstance(config[section], Config):
-            for key, value in defaults[section].items():
-                if key not in config[section]:
-                    config[section][key] = value
+    """A config from its JSON; every key it lacks gets today's default.
+
+    Keys are only ever added with defaults that keep the old behaviour, so a run folder written
+    by an older ganzoo reads as the same run.
+    """
+
+    def merge(defaults: dict, saved: dict) -> dict:
+        out = dict(defaults)
+        for key, value in saved.items():
+            if isinstance(value, dict) and isinstance(defaults.get(key), dict):
+                out[key] = merge(defaults[key], value)
+            else:
+                out[key] = value
+        return out
+
+    config = Config(merge(base_config().to_dict(), json.loads(text)))
     return config

@@ -63,13 +63,13 @@ class _Inception:
 
     name = "inception"
 
-    def __init__(self, path: str, batch_size: int):
+    def __init__(self, path: str):
         self._net = InceptionExtractor(path or None)
         self.fingerprint = self._net.source
-        self.batch_size = batch_size
 
     def __call__(self, images):
-        return self._net(images, batch_size=self.batch_size)
+        # 64 at a time whatever eval.batch_size is: Inception's 299x299 activations are large.
+        return self._net(images, batch_size=64)
 
 
 def _examples(config, split: str, with_labels: bool, shuffle: int, limit: int = 0):
@@ -103,7 +103,7 @@ def train_domain_classifier(config: config_lib.Config, stream=None) -> dict:
         file=stream,
         flush=True,
     )
-    train = _examples(config, "train", True, 10_000).batch(128).prefetch(tf.data.AUTOTUNE)
+    train = _examples(config, "train", True, 10_000).batch(64).prefetch(tf.data.AUTOTUNE)
     test = _examples(config, "test", True, 0).batch(500)
     description = {
         "dataset": config.data.name,
@@ -149,7 +149,7 @@ def _domain_classifier(config, stream):
 def build_extractor(config, kind: str, stream=None):
     """The feature extractor for `kind` ('inception' or 'classifier')."""
     if kind == "inception":
-        return _Inception(config.eval.inception_path, config.eval.batch_size)
+        return _Inception(config.eval.inception_path)
     return _domain_classifier(config, stream or sys.stdout)
 
 

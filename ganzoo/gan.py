@@ -231,9 +231,12 @@ class GAN(keras.Model):
             real_logits = self.discriminator(real_in, training=True)
             fake_logits = self.discriminator(fake_in, training=True)
             d_loss = self.loss_fn(real_logits, fake_logits).d_loss
-            penalty = self.penalty_term(real_in, fake_in)
-            scaled = (d_loss + penalty) * self._replica_scale()
-        self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, d_vars), d_vars, strict=True))
+            scaled = d_loss * self._replica_scale()
+        grads = tape.gradient(scaled, d_vars)
+        penalty, penalty_grads = self.penalty_gradients(real_in, fake_in)
+        if penalty_grads is not None:
+            grads = [g + p for g, p in zip(grads, penalty_grads, strict=True)]
+        self.d_optimizer.apply_gradients(zip(grads, d_vars, strict=True))
         if self.clip_weights > 0:
             stabilizers.clip_weights(d_vars, self.clip_weights)
         return d_loss, penalty, real_logits, fake_logits
@@ -252,18 +255,29 @@ class GAN(keras.Model):
             )
         return x
 
-    def penalty_term(self, real_in, fake_in):
-        """weight * penalty(D, real, fake), every `penalty_interval` D steps (x interval)."""
+    def penalty_gradients(self, real_in, fake_in):
+        """(term, its gradients for D's variables): term = weight * penalty(D, real, fake), or
+        interval * that every `penalty_interval` D steps and 0 between (lazy regularisation).
+
+        Its own tape inside the lazy tf.cond, rather than one tape over a cond: XLA cannot
+        differentiate through a cond whose branch holds a gradient of dynamic-batch tensors.
+        """
         if self.penalty_fn is None:
-            return tf.constant(0.0, tf.float32)
+            return tf.constant(0.0, tf.float32), None
+        d_vars = self.discriminator.trainable_variables
 
         def weighted():
-            d = functools.partial(self.discriminator, training=True)
-            value = self.penalty_fn(d, real_in, fake_in, seed=self.seed_generator)
-            return self.penalty_weight * value
+            with tf.GradientTape() as tape:
+                d = functools.partial(self.discriminator, training=True)
+                value = self.penalty_fn(d, real_in, fake_in, seed=self.seed_generator)
+                term = self.penalty_weight * value
+                scaled = term * self._replica_scale()
+            grads = tape.gradient(scaled, d_vars)
+            # A bias right before the logits does not change grad_x D: no gradient, so zeros.
+            return term, [tf.zeros(v.shape) if g is None else g for g, v in zip(grads, d_vars, strict=True)]
 
         step = self.d_optimizer.iterations
-        return penalties_lib.lazy(weighted, step, self.penalty_interval)
+        return penalties_lib.lazy(weighted, step, self.penalty_interval, like=(0.0, d_vars))
 
     def generator_loss(self, real, fake, real_logits=None):
         """G's loss on the generated batch `fake` (gradients flow to G through it).

@@ -89,20 +89,25 @@ def r1(discriminator, real, fake=None, *, seed=None) -> tf.Tensor:
     return 0.5 * tf.reduce_mean(_per_sample_sq_norm(input_gradients(discriminator, real)))
 
 
-def lazy(penalty: Callable[[], tf.Tensor], step, interval: int) -> tf.Tensor:
+def lazy(penalty: Callable[[], object], step, interval: int, like=0.0):
     """Lazy regularisation (Karras et al. 2020, StyleGAN2): `interval * penalty()` on the D
-    steps where step % interval == 0, else 0; the scaling keeps the penalty's average weight.
+    steps where step % interval == 0, else zeros; the scaling keeps the average weight.
 
-    `penalty` is a thunk so that the skipped steps do not compute it (tf.cond runs one branch).
+    `penalty` is a thunk returning a tensor or a structure of tensors (such as a penalty and
+    its gradients), so that skipped steps do not compute it (tf.cond runs one branch). `like`
+    has the structure of its result (tensors, variables or numbers), for the zeros.
     """
     interval = int(interval)
     if interval == 1:
         return penalty()
-    return tf.cond(
-        tf.equal(tf.math.floormod(step, interval), 0),
-        lambda: float(interval) * penalty(),
-        lambda: tf.constant(0.0, tf.float32),
-    )
+
+    def scaled():
+        return tf.nest.map_structure(lambda t: float(interval) * t, penalty())
+
+    def zeros():
+        return tf.nest.map_structure(lambda t: tf.zeros_like(tf.convert_to_tensor(t)), like)
+
+    return tf.cond(tf.equal(tf.math.floormod(step, interval), 0), scaled, zeros)
 
 
 def get(name: str) -> PenaltyFn:

@@ -11,6 +11,7 @@ import keras
 import tensorflow as tf
 
 from ganzoo.errors import ConfigError
+from ganzoo.registry import unknown_name_message
 
 
 def clone_for_ema(model: keras.Model) -> keras.Model:
@@ -64,8 +65,9 @@ def check_config(config) -> None:
     from ganzoo.data import example_shape
 
     s, model = config.stabilizers, config.model
-    if s.penalty != "none":
-        penalties.get(s.penalty)
+    if s.penalty != "none" and s.penalty not in penalties.PENALTIES:
+        choices = ["none", *penalties.PENALTIES.names()]
+        raise ConfigError(unknown_name_message("stabilizers.penalty", s.penalty, choices))
     _check_range("stabilizers.penalty_weight", s.penalty_weight, 0.0)
     _check_range("stabilizers.penalty_interval", s.penalty_interval, 1)
     _check_range("stabilizers.clip_weights", s.clip_weights, 0.0)

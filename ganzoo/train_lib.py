@@ -36,6 +36,7 @@ def build_gan(config: Config) -> GAN:
         loss=config.model.loss,
         d_steps=config.model.d_steps,
         seed=config.seed,
+        **config.stabilizers.to_dict(),  # the section's keys are GAN's keyword arguments
     )
     opt = config.optimizer
     gan.compile(

@@ -10,6 +10,7 @@ from ganzoo.errors import WorkdirError
 
 # Keys that may differ when a run is continued: how long and how it logs, not what it trains.
 RESUMABLE_PREFIXES = (
+    "eval.",
     "train.steps",
     "train.log_every",
     "train.sample_every",

@@ -76,3 +76,12 @@ def test_validated_config_is_locked_and_round_trips_json():
         c.train.new_key = 1
     again = config_lib.from_json(config_lib.to_json(c))
     assert json.loads(config_lib.to_json(again)) == json.loads(config_lib.to_json(c))
+
+
+def test_old_run_configs_read_with_todays_defaults():
+    old = config_lib.base_config().to_dict()
+    del old["model"]["width"]
+    old.pop("sample")
+    config = config_lib.from_json(json.dumps(old))
+    assert config.model.width == config_lib.base_config().model.width
+    assert config.sample.num == config_lib.base_config().sample.num

@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from test_run import cli
 
 import ganzoo
@@ -146,6 +147,16 @@ def test_synthetic_run_eval_writes_json_with_the_config_keys(tiny_synthetic_conf
     assert 0 <= saved["metrics"]["high_quality_fraction"] <= 1
 
 
+def test_eval_at_end_of_training_only(tiny_synthetic_config, tmp_path, capsys):
+    workdir = str(tmp_path / "run")
+    sets = {"eval.at_end": True, "eval.num_samples": 100}
+    config = config_lib.validate(config_lib.apply_overrides(tiny_synthetic_config, sets))
+    train_lib.train(config, workdir)
+    assert "eval step 20: modes_covered" in capsys.readouterr().out
+    assert sorted(os.listdir(os.path.join(workdir, "eval"))) == ["best.json", "step_000020.json"]
+    assert os.path.exists(os.path.join(workdir, "checkpoints", "best", "ckpt-20.index"))
+
+
 def test_real_statistics_are_computed_once_and_reused(bars_dir, image_run, counting, tmp_path):
     config = image_config(bars_dir, tmp_path / "cache")
     first = eval_lib.Evaluator(config)
@@ -243,6 +254,40 @@ def test_eval_callback_keeps_the_best_checkpoint_by_fid(
     assert cli("--mode=eval", f"--workdir={workdir}", "--set=eval.checkpoint=best") == 0
     assert os.path.exists(os.path.join(workdir, "eval", "step_000004.json"))
     assert "step 4 (best)" in capsys.readouterr().out
+
+
+class StandInInception(tf.Module):
+    """Inception's interface on a budget: pool_3 (64 wide, not 2048, so FID's eigh is quick)
+    and logits from per-channel image statistics."""
+
+    def __init__(self):
+        rng = np.random.default_rng(0)
+        self.w_pool = tf.Variable(rng.normal(size=(3, 64)).astype(np.float32))
+        self.w_logits = tf.Variable(rng.normal(size=(3, 16)).astype(np.float32))
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32)])
+    def __call__(self, images):
+        means = tf.reduce_mean(images, [1, 2]) + tf.math.reduce_std(images, [1, 2])
+        return {
+            "pool_3": tf.reshape(means @ self.w_pool, [-1, 1, 1, 64]),
+            "logits": means @ self.w_logits,
+        }
+
+
+def test_inception_extractor_on_a_stand_in_network(bars_dir, image_run, tmp_path):
+    tf.saved_model.save(StandInInception(), str(tmp_path / "inception"))
+    sets = {
+        "eval.extractor": "inception",
+        "eval.inception_path": str(tmp_path / "inception"),
+        "eval.num_samples": 12,  # 299x299 inputs: keep them few
+    }
+    config = image_config(bars_dir, tmp_path / "cache", **sets)
+    result = eval_lib.evaluate_run(image_run, config)
+    assert result["extractor"] == result["extractor_name"] == "inception"
+    assert result["real_count"] == result["fake_count"] == 12
+    assert np.isfinite(result["metrics"]["fid"]) and 1 <= result["metrics"]["score"] <= 16
+    key = read_json(result["real_stats"].replace(".npz", ".json"))["key"]
+    assert key["extractor_fingerprint"] == str(tmp_path / "inception")
 
 
 # -- command line ----------------------------------------------------------------------------

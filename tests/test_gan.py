@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from ganzoo import losses as losses_lib
 from ganzoo.errors import ConfigError
 from ganzoo.gan import GAN, resolve_jit_compile
 from ganzoo.models import mlp
@@ -119,3 +120,190 @@ def test_metrics_reset_between_epochs():
     assert all(int(m.count) == 2 for m in gan.metrics)
     gan.reset_metrics()
     assert all(int(m.count) == 0 for m in gan.metrics)
+
+
+# -- stabilisers -------------------------------------------------------------------------------
+
+
+def make_stabilized(loss="non_saturating", d_steps=1, seed=0, spectral_norm=False, **options):
+    keras.utils.set_random_seed(seed)
+    gan = GAN(
+        mlp.generator(4, 2, 16, 2),
+        mlp.discriminator(2, 16, 2, spectral_norm=spectral_norm),
+        4,
+        loss,
+        d_steps,
+        seed,
+        **options,
+    )
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2))
+    return gan
+
+
+def d_weights(gan):
+    return [w.numpy().copy() for w in gan.discriminator.weights]
+
+
+def test_defaults_keep_the_plain_gan():
+    gan = make_gan()
+    assert gan.ema_generator is None and gan.sampling_generator is gan.generator
+    assert gan.penalty is None and gan.loss_fn is losses_lib.get("non_saturating")
+    assert [m.name for m in gan.metrics] == ["d_loss", "g_loss", "d_real_logit", "d_fake_logit"]
+
+
+def test_relativistic_generator_loss_uses_the_current_discriminator():
+    gan = make_stabilized(loss="relativistic_average")
+    real = np.random.default_rng(0).normal(size=(8, 2)).astype("float32")
+    fake = np.random.default_rng(1).normal(size=(8, 2)).astype("float32")
+    stale = np.full((8, 1), 100.0, "float32")  # D-step logits are ignored: D(real) is recomputed
+    got = float(gan.generator_loss(tf.constant(real), tf.constant(fake), stale))
+    r = gan.discriminator(real).numpy().astype(np.float64)
+    f = gan.discriminator(fake).numpy().astype(np.float64)
+    sig = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+    want = -np.mean(np.log(sig(f - r.mean()))) - np.mean(np.log(1 - sig(r - f.mean())))
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+    # The other losses' g_loss never reads real logits: no extra D(real) pass.
+    plain = make_stabilized()
+    assert float(plain.generator_loss(real, fake, stale)) == float(
+        plain.generator_loss(real, fake, -stale)
+    )
+
+
+def test_penalty_changes_the_discriminator_update_and_zero_weight_does_not():
+    after = {}
+    for name, options in {
+        "none": {},
+        "zero": dict(penalty="wgan_gp", penalty_weight=0.0),
+        "gp": dict(penalty="wgan_gp", penalty_weight=10.0),
+        "lazy_r1": dict(penalty="r1", penalty_weight=10.0, penalty_interval=2),
+    }.items():
+        gan = make_stabilized(**options)
+        gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
+        gan.fit(gaussian_data(n=256, batch=32), steps_per_epoch=1, epochs=1, verbose=0)
+        after[name] = d_weights(gan)
+    for a, b in zip(after["none"], after["zero"], strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    for name in ("gp", "lazy_r1"):  # step 0 is a lazy penalty's step
+        assert any(not np.allclose(a, b) for a, b in zip(after["none"], after[name], strict=True))
+
+
+@pytest.mark.parametrize("penalty", ["wgan_gp", "dragan", "r1"])
+def test_lazy_penalty_runs_every_interval_d_steps(penalty):
+    gan = make_stabilized(penalty=penalty, penalty_interval=3, d_steps=1)
+    h = gan.fit(gaussian_data(n=256, batch=32), steps_per_epoch=1, epochs=5, verbose=0).history
+    values = np.array(h["d_penalty"])
+    assert np.all(values[[0, 3]] > 0) and np.all(values[[1, 2, 4]] == 0)
+    assert np.isfinite(h["d_loss"]).all()
+
+
+def test_weight_clipping_bounds_every_discriminator_weight():
+    gan = make_stabilized(loss="wasserstein", clip_weights=0.01, d_steps=2)
+    gan.fit(gaussian_data(n=256, batch=32), steps_per_epoch=3, epochs=1, verbose=0)
+    weights = [w.numpy() for w in gan.discriminator.trainable_weights]
+    assert max(np.abs(w).max() for w in weights) == pytest.approx(0.01)  # bound reached, held
+    assert all(np.abs(w).max() <= 0.01 for w in weights)
+
+
+def test_ema_generator_follows_the_hand_computed_average():
+    gan = make_stabilized(ema_decay=0.75)
+    ema = gan.ema_generator
+    assert ema is not gan.generator and not ema.trainable_weights and gan.sampling_generator is ema
+    assert [w.shape for w in ema.weights] == [w.shape for w in gan.generator.weights]
+    start = [w.numpy().copy() for w in gan.generator.weights]
+    gan.fit(gaussian_data(n=256, batch=32), steps_per_epoch=1, epochs=1, verbose=0)
+    for e, g0, g1 in zip(ema.weights, start, gan.generator.weights, strict=True):
+        np.testing.assert_allclose(e.numpy(), 0.75 * g0 + 0.25 * g1.numpy(), atol=1e-6)
+    z = gan.latent_for_seed(4, seed=2)
+    np.testing.assert_allclose(gan.generate(4, seed=2), ema(z).numpy(), atol=1e-6)
+    assert not np.allclose(gan.generate(4, seed=2), gan.generator(z).numpy())
+
+
+def test_label_smoothing_changes_d_loss_and_is_refused_for_hinge():
+    real, fake = tf.constant([[2.0]]), tf.constant([[-1.0]])
+    plain, smooth = make_stabilized(), make_stabilized(label_smoothing=0.2)
+    assert float(smooth.loss_fn(real, fake).d_loss) > float(plain.loss_fn(real, fake).d_loss)
+    with pytest.raises(ConfigError, match="label_smoothing=0.2 with loss 'hinge'"):
+        make_stabilized(loss="hinge", label_smoothing=0.2)
+
+
+def test_instance_noise_is_annealed_to_zero():
+    gan = make_stabilized(instance_noise_std=0.5, instance_noise_steps=4)
+    x = tf.zeros((4096, 2))
+    np.testing.assert_allclose(np.std(gan.discriminator_inputs(x).numpy()), 0.5, rtol=0.05)
+    gan.g_optimizer.iterations.assign(2)
+    np.testing.assert_allclose(np.std(gan.discriminator_inputs(x).numpy()), 0.25, rtol=0.05)
+    gan.g_optimizer.iterations.assign(4)
+    np.testing.assert_array_equal(gan.discriminator_inputs(x).numpy(), 0.0)
+
+
+def test_option_errors():
+    g, d = mlp.generator(4), mlp.discriminator()
+    with pytest.raises(ConfigError, match="Did you mean 'r1'"):
+        GAN(g, d, 4, penalty="r2")
+    with pytest.raises(ConfigError, match="penalty_interval=0"):
+        GAN(g, d, 4, penalty="r1", penalty_interval=0)
+    with pytest.raises(ConfigError, match=r"ema_decay=1.0. Expected a value in \[0, 1\)"):
+        GAN(g, d, 4, ema_decay=1.0)
+    with pytest.raises(ConfigError, match="clip_weights=-1"):
+        GAN(g, d, 4, clip_weights=-1)
+    with pytest.raises(ConfigError, match="instance_noise_steps=0"):
+        GAN(g, d, 4, instance_noise_std=0.1, instance_noise_steps=0)
+
+
+ALL_OPTIONS = dict(
+    penalty="r1",
+    penalty_weight=1.0,
+    penalty_interval=2,
+    clip_weights=0.5,
+    ema_decay=0.9,
+    label_smoothing=0.1,
+    instance_noise_std=0.1,
+    instance_noise_steps=100,
+)
+
+
+def test_keras_file_round_trip_with_every_option(tmp_path):
+    gan = make_stabilized(loss="relativistic_average", spectral_norm=True, **ALL_OPTIONS)
+    gan.fit(gaussian_data(n=256, batch=32), steps_per_epoch=2, epochs=1, verbose=0)
+    path = str(tmp_path / "gan.keras")
+    gan.save(path)
+    again = keras.models.load_model(path)
+    assert {k: getattr(again, k) for k in ALL_OPTIONS} == ALL_OPTIONS
+    for a, b in zip(again.ema_generator.weights, gan.ema_generator.weights, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    np.testing.assert_allclose(again.generate(8, seed=1), gan.generate(8, seed=1), atol=1e-6)
+    again.fit(gaussian_data(n=256, batch=32), steps_per_epoch=1, epochs=1, verbose=0)
+
+
+def test_xla_steps_with_every_stabilizer_and_no_variables_created_in_train_step():
+    from ganzoo.models import dcgan
+
+    keras.utils.set_random_seed(0)
+    gan = GAN(
+        dcgan.generator(8, 16, 1, 4),
+        dcgan.discriminator(16, 1, 4, spectral_norm=True, minibatch_std_group=2),
+        8,
+        "relativistic_average",
+        seed=0,
+        diff_augment="color,translation,cutout",
+        **ALL_OPTIONS,
+    )
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(1e-3),
+        g_optimizer=keras.optimizers.Adam(1e-3),
+        jit_compile=True,
+    )
+
+    def all_variables():
+        return [
+            v.path for v in gan.variables + gan.d_optimizer.variables + gan.g_optimizer.variables
+        ]
+
+    before = all_variables()
+    ema_before = [w.numpy().copy() for w in gan.ema_generator.weights]
+    x = np.random.default_rng(0).uniform(-1, 1, (16, 16, 16, 1)).astype("float32")
+    h = gan.fit(tf.data.Dataset.from_tensor_slices(x).batch(8), epochs=1, verbose=0).history
+    assert gan.jit_compile is True and all_variables() == before
+    assert all(np.isfinite(v[0]) for v in h.values()) and h["d_penalty"][0] > 0
+    assert all(np.abs(w.numpy()).max() <= 0.5 for w in gan.discriminator.trainable_weights)
+    assert not np.allclose(gan.ema_generator.weights[0].numpy(), ema_before[0])

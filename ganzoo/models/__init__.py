@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from ganzoo.models import dcgan, mlp  # noqa: F401  (registers the families)
+from ganzoo.models import (  # noqa: F401  (registers the families)
+    dcgan,
+    mlp,
+    resnet,
+    stylegan,
+)
 from ganzoo.models.registry import (
     MODELS,
     ModelSpec,

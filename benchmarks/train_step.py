@@ -1,0 +1,91 @@
+"""Times the GAN training step of ganzoo and of reference implementations, in one run.
+
+python -m benchmarks.train_step [--models=dcgan28] [--batch=64] [--windows=5]
+    [--steps_per_window=20] [--warmup=10] [--impls=ganzoo,keras_ref,keras_ref_xla,torch]
+    [--out=benchmarks/results/NAME.md]
+
+See docs/performance.md for what it measures and how.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+DEFAULT_IMPLS = "ganzoo,keras_ref,keras_ref_xla,torch"
+
+
+def _bool(text: str) -> bool:
+    low = text.lower()
+    if low not in ("true", "false", "1", "0"):
+        raise argparse.ArgumentTypeError(f"Received: {text!r}. Expected true or false.")
+    return low in ("true", "1")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.train_step", description=__doc__)
+    p.add_argument("--models", default="dcgan28", help="comma list from benchmarks/models.py")
+    p.add_argument("--impls", default=DEFAULT_IMPLS, help="comma list from benchmarks/impls.py")
+    p.add_argument("--batch", type=int, default=None, help="default: the model table's (64)")
+    p.add_argument("--width", type=int, default=None, help="override model.width (quick runs)")
+    p.add_argument("--windows", type=int, default=5)
+    p.add_argument("--steps_per_window", type=int, default=20)
+    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--torch_threads", type=int, default=0, help="0: torch's default")
+    p.add_argument("--peak_n", type=int, default=2048, help="matmul size for the peak")
+    p.add_argument("--out", default="", help="markdown file to write (stdout always)")
+    p.add_argument(
+        "--isolate", type=_bool, default=True, help="one fresh process per (model, impl)"
+    )
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> str:
+    args = parse_args(argv)
+    from benchmarks import machine, peak, report, runner
+
+    models = [m for m in args.models.split(",") if m]
+    impls = [i for i in args.impls.split(",") if i]
+    runner.validate_names(models, impls)
+    settings = runner.Settings(
+        batch=args.batch,
+        windows=args.windows,
+        steps_per_window=args.steps_per_window,
+        warmup=args.warmup,
+        overrides={"model.width": args.width} if args.width else {},
+        torch_threads=args.torch_threads,
+    )
+    load_before = machine.load_average()
+    peaks = [peak.matmul_peak(args.peak_n)]
+    run = runner.run_isolated if args.isolate else runner.run_impl
+    results = []
+    for model in models:
+        for impl in impls:
+            print(f"[benchmarks] {model} / {impl} ...", file=sys.stderr, flush=True)
+            results.append(run(model, impl, settings))
+    peaks.append(peak.matmul_peak(args.peak_n))
+    command = "python -m benchmarks.train_step " + shlex.join(
+        sys.argv[1:] if argv is None else argv
+    )
+    text = report.markdown(
+        results,
+        machine=machine.describe(),
+        command=command.strip(),
+        settings=settings,
+        peaks=peaks,
+        load=(load_before, machine.load_average()),
+    )
+    print(text)
+    if args.out:
+        os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+        with open(args.out, "w") as f:
+            f.write(text)
+    return text
+
+
+if __name__ == "__main__":
+    main()

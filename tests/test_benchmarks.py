@@ -1,0 +1,135 @@
+"""The benchmark harness at toy sizes: it runs, reports every row, and counts FLOPs right."""
+
+import importlib.util
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from benchmarks import flops, impls, models, report, runner, train_step
+from benchmarks.peak import Peak
+
+HAVE_TORCH = importlib.util.find_spec("torch") is not None
+needs_torch = pytest.mark.skipif(not HAVE_TORCH, reason="PyTorch is not installed")
+TINY = runner.Settings(
+    batch=4, windows=1, steps_per_window=2, warmup=1, overrides={"model.width": 4}
+)
+MACHINE = {"date": "d", "cpu": "c", "memory": "m", "gpu": "none", "host": "h", "versions": "v"}
+
+
+def _markdown(results):
+    return report.markdown(
+        results,
+        machine=MACHINE,
+        command="cmd",
+        settings=TINY,
+        peaks=[Peak(100.0, 64, "/CPU:0")],
+        load=("0", "0"),
+    )
+
+
+def _table_rows(text):
+    return [line for line in text.splitlines() if line.startswith("| dcgan28 |")]
+
+
+def test_conv2d_flops_equal_hand_count():
+    layer = tf.keras.layers.Conv2D(8, 4, strides=2, padding="same")
+    layer.build((2, 12, 12, 3))
+    count = flops.function_flops(layer, tf.TensorSpec((2, 12, 12, 3)))
+    conv = flops.conv2d_flops(2, (6, 6), 8, 4, 3)
+    assert conv == 2 * 2 * 6 * 6 * 8 * 4 * 4 * 3
+    assert count.by_type == {"Conv2D": conv, "BiasAdd": 2 * 6 * 6 * 8}
+    assert count.total == conv + 2 * 6 * 6 * 8
+
+
+def test_dense_flops_equal_hand_count():
+    layer = tf.keras.layers.Dense(7, use_bias=False)
+    layer.build((5, 11))
+    count = flops.function_flops(layer, tf.TensorSpec((5, 11)))
+    assert count.total == count.by_type["MatMul"] == flops.dense_flops(5, 11, 7) == 2 * 5 * 11 * 7
+
+
+def test_live_count_skips_unused_ops_the_profiler_counts():
+    w = tf.Variable(tf.ones((3, 4)))
+
+    def fn(x):
+        tf.matmul(x, w)  # result unused: pruned by TF at run time
+        return tf.matmul(x, w) * 2.0
+
+    graph = tf.function(fn).get_concrete_function(tf.TensorSpec((2, 3))).graph
+    live = flops.graph_flops(graph)
+    assert live.by_type["MatMul"] == flops.dense_flops(2, 3, 4)
+    assert flops.profiler_flops(graph) == flops.graph_flops(graph, prune=False).total
+    assert flops.profiler_flops(graph) == live.total + flops.dense_flops(2, 3, 4)
+
+
+@pytest.fixture(scope="module")
+def tiny_results():
+    names = ["ganzoo", "keras_ref"] + (["torch"] if HAVE_TORCH else [])
+    return {name: runner.run_impl("dcgan28", name, TINY) for name in names}
+
+
+def test_harness_times_ganzoo_and_references(tiny_results):
+    for name, result in tiny_results.items():
+        assert result.ok, (name, result.skipped)
+        assert result.batch == 4 and len(result.timing.window_ms) == 1
+        assert result.timing.median_ms > 0 and result.flops > 0 and result.peak_rss_mib > 0
+    # Same networks, same step: ganzoo and the keras-io reference do the same conv/matmul work.
+    assert tiny_results["ganzoo"].flops == pytest.approx(tiny_results["keras_ref"].flops, 1e-3)
+    rows = _table_rows(_markdown(list(tiny_results.values())))
+    assert [row.split(" | ")[1] for row in rows] == list(tiny_results)
+
+
+def test_unavailable_model_and_torch_are_skipped_with_a_reason(monkeypatch):
+    resnet = runner.run_impl("resnet32", "ganzoo", TINY)
+    if not resnet.ok:  # until ganzoo has a ResNet family
+        assert "not registered" in resnet.skipped
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda n, *a: None if n == "torch" else real_find_spec(n, *a)
+    )
+    result = runner.run_impl("dcgan28", "torch", TINY)
+    assert not result.ok and "not installed" in result.skipped
+    assert "dcgan28/torch: skipped: PyTorch is not installed" in _markdown([result])
+
+
+def test_cli_writes_the_table(tmp_path):
+    out = tmp_path / "r.md"
+    args = "--impls=keras_ref --batch=4 --width=4 --windows=1 --steps_per_window=1 --warmup=1"
+    text = train_step.main(args.split() + ["--isolate=false", "--peak_n=64", f"--out={out}"])
+    assert out.read_text() == text
+    assert len(_table_rows(text)) == 1 and "float32 matmul peak (64x64" in text
+    with pytest.raises(ValueError, match="Expected one of"):
+        train_step.main(["--models=nope"])
+
+
+@needs_torch
+def test_torch_networks_match_keras():
+    import torch
+
+    from benchmarks import torch_reference
+
+    model = models.get("dcgan28")
+    config = models.config_for(model, 4, {"model.width": 4})
+    keras_g, keras_d = model.keras_nets(config)
+    torch_g, torch_d = torch_reference.dcgan(config)
+    assert torch_reference.param_counts(torch_g) == (
+        sum(int(np.prod(w.shape)) for w in keras_g.trainable_weights),
+        sum(int(np.prod(w.shape)) for w in keras_g.non_trainable_weights),
+    )
+    assert torch_reference.param_counts(torch_d)[0] == keras_d.count_params()
+    # Same weights in, same outputs out: padding, layouts and layer order all agree.
+    torch_reference.copy_keras_weights(keras_g, torch_g)
+    torch_reference.copy_keras_weights(keras_d, torch_d)
+    z = np.random.default_rng(0).standard_normal((4, config.model.latent_dim)).astype("float32")
+    images = np.asarray(keras_g(z, training=False))
+    with torch.no_grad():
+        torch_images = torch_g.eval()(torch.from_numpy(z)).numpy().transpose(0, 2, 3, 1)
+        torch_logits = torch_d(torch.from_numpy(images.transpose(0, 3, 1, 2).copy())).numpy()
+    np.testing.assert_allclose(torch_images, images, rtol=1e-4, atol=1e-6 * np.abs(images).max())
+    logits = np.asarray(keras_d(images))
+    np.testing.assert_allclose(torch_logits, logits, rtol=1e-4, atol=1e-6 * np.abs(logits).max())
+
+
+def test_impl_table_is_the_cli_default():
+    assert train_step.DEFAULT_IMPLS.split(",") == list(impls.IMPLS)
