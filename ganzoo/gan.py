@@ -85,16 +85,10 @@ class GAN(keras.Model):
         self.d_steps = int(d_steps)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="gan_seed")
+        self._init_penalty(penalty, penalty_weight, penalty_interval)
         self._init_stabilizers(
-            penalty, penalty_weight, penalty_interval, clip_weights, diff_augment, ema_decay
+            clip_weights, diff_augment, ema_decay, instance_noise_std, instance_noise_steps
         )
-        self.instance_noise_std = float(instance_noise_std)
-        self.instance_noise_steps = int(instance_noise_steps)
-        if self.instance_noise_std < 0 or (self.instance_noise_std and instance_noise_steps < 1):
-            raise ConfigError(
-                f"Received: instance_noise_std={instance_noise_std}, instance_noise_steps="
-                f"{instance_noise_steps}. Expected std >= 0 and, when std > 0, steps >= 1."
-            )
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.real_logit_tracker = keras.metrics.Mean(name="d_real_logit")
@@ -104,7 +98,7 @@ class GAN(keras.Model):
         # checkpointing work before the first step.
         self.built = bool(generator.built and discriminator.built)
 
-    def _init_stabilizers(self, penalty, weight, interval, clip, policy, ema_decay):
+    def _init_penalty(self, penalty, weight, interval):
         self.penalty = None if penalty in (None, "", "none") else penalty
         self.penalty_fn = penalties_lib.get(self.penalty) if self.penalty else None
         self.penalty_weight = float(weight)
@@ -114,6 +108,8 @@ class GAN(keras.Model):
                 f"Received: penalty_weight={weight}, penalty_interval={interval}. "
                 "Expected a weight >= 0 and an interval >= 1."
             )
+
+    def _init_stabilizers(self, clip, policy, ema_decay, noise_std, noise_steps):
         self.clip_weights = float(clip)
         if self.clip_weights < 0:
             raise ConfigError(f"Received: clip_weights={clip}. Expected c >= 0 (0 = off).")
@@ -127,6 +123,13 @@ class GAN(keras.Model):
         self.ema_generator = (
             stabilizers.clone_for_ema(self.generator) if self.ema_decay > 0 else None
         )
+        self.instance_noise_std = float(noise_std)
+        self.instance_noise_steps = int(noise_steps)
+        if self.instance_noise_std < 0 or (self.instance_noise_std and noise_steps < 1):
+            raise ConfigError(
+                f"Received: instance_noise_std={noise_std}, instance_noise_steps={noise_steps}. "
+                "Expected std >= 0 and, when std > 0, steps >= 1."
+            )
 
     def compile(
         self,
@@ -274,7 +277,9 @@ class GAN(keras.Model):
                 scaled = term * self._replica_scale()
             grads = tape.gradient(scaled, d_vars)
             # A bias right before the logits does not change grad_x D: no gradient, so zeros.
-            return term, [tf.zeros(v.shape) if g is None else g for g, v in zip(grads, d_vars, strict=True)]
+            return term, [
+                tf.zeros(v.shape) if g is None else g for g, v in zip(grads, d_vars, strict=True)
+            ]
 
         step = self.d_optimizer.iterations
         return penalties_lib.lazy(weighted, step, self.penalty_interval, like=(0.0, d_vars))

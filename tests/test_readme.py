@@ -16,7 +16,7 @@ def code_blocks(lang):
 
 def test_fit_example_runs_and_is_short(tmp_path, monkeypatch):
     (block,) = [b for b in code_blocks("python") if "keras.datasets.mnist" in b]
-    assert len([line for line in block.splitlines() if line.strip()]) <= 20
+    assert len([line for line in block.splitlines() if line.strip()]) <= 15
     fake = np.random.default_rng(0).integers(0, 256, (128, 28, 28), dtype=np.uint8)
     monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: ((fake, None), (None, None)))
     monkeypatch.chdir(tmp_path)

@@ -131,7 +131,7 @@ def test_old_config_json_without_the_section_reads_as_off():
     assert from_json(json.dumps(saved)).stabilizers.to_dict() == base_config().stabilizers.to_dict()
 
 
-def test_training_resumes_and_exports_the_ema_generator(tmp_path, capsys):
+def test_training_exports_the_ema_generator(tmp_path):
     config = tiny(**{"stabilizers.ema_decay": 0.5, "train.checkpoint_every": 2})
     workdir = str(tmp_path / "run")
     train_lib.train(config, workdir)
