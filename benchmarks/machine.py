@@ -78,3 +78,19 @@ def describe() -> dict[str, str]:
         "versions": ", ".join(f"{k} {v}" for k, v in versions().items()),
         "host": platform.platform(),
     }
+
+
+def busy_cpu_seconds() -> float | None:
+    """CPU seconds all processes on the machine have spent busy since boot (/proc/stat), or
+    None where unavailable. Its rise minus this process's CPU time is other jobs' load."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != "cpu":
+        return None
+    # user nice system idle iowait irq softirq steal ...: everything but idle and iowait.
+    values = [int(v) for v in fields[1:9]]
+    busy = sum(values) - values[3] - values[4]
+    return busy / os.sysconf("SC_CLK_TCK")

@@ -18,6 +18,7 @@ COLUMNS = (
     "GFLOP/s",
     "% of peak",
     "CPU cores used",
+    "other jobs' cores",
     "peak RSS MiB",
 )
 
@@ -44,6 +45,7 @@ def row(result: Result, peak_gflops: float | None) -> list[str]:
         _fmt(rate, ".1f"),
         _fmt(share, ".0f"),
         f"{t.cpu_cores:.2f}",
+        _fmt(t.other_cores, ".2f"),
         _fmt(result.peak_rss_mib, ".0f"),
     ]
 

@@ -8,18 +8,22 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from benchmarks.machine import busy_cpu_seconds
+
 
 @dataclasses.dataclass
 class Timing:
     """`window_ms`: mean ms per step in each timed window; `first_step_s` includes tracing and
     compilation (XLA), which warm-up keeps out of the windows. `cpu_cores` below the machine's
     core count while other jobs run means the step was starved of CPU (spinning threads count
-    as busy, so a high value does not prove useful work)."""
+    as busy, so a high value does not prove useful work); `other_cores` is what the rest of the
+    machine used meanwhile (0 on an otherwise idle machine)."""
 
     window_ms: list[float]
     first_step_s: float
     steps_per_window: int
     cpu_cores: float = 0.0  # this process's CPU time / wall time over the windows
+    other_cores: float | None = None  # other processes' CPU time / wall time, same span
 
     @property
     def median_ms(self) -> float:
@@ -57,6 +61,7 @@ def time_step(
     if out is not None:
         sync(out)
     window_ms = []
+    busy_start = busy_cpu_seconds()
     cpu_start, wall_start = time.process_time(), time.perf_counter()
     for _ in range(windows):
         start = time.perf_counter()
@@ -64,5 +69,9 @@ def time_step(
             out = step()
         sync(out)
         window_ms.append((time.perf_counter() - start) * 1000.0 / steps_per_window)
-    cores = (time.process_time() - cpu_start) / (time.perf_counter() - wall_start)
-    return Timing(window_ms, first, steps_per_window, cores)
+    own, wall = time.process_time() - cpu_start, time.perf_counter() - wall_start
+    busy_end = busy_cpu_seconds()
+    others = None
+    if busy_start is not None and busy_end is not None:
+        others = max(busy_end - busy_start - own, 0.0) / wall
+    return Timing(window_ms, first, steps_per_window, own / wall, others)

@@ -1,3 +1,4 @@
 """ganzoo's built-in experiments; importing this package registers them all."""
 
+import experiments.zoo  # noqa: F401  (the architecture zoo)
 from experiments import cifar10, image_folder, mnist, synthetic  # noqa: F401

@@ -53,8 +53,8 @@ def base_config() -> Config:
             depth=3,  # hidden layers of the MLP models.
             loss="non_saturating",  # a name in ganzoo.losses.LOSSES
             d_steps=1,
-            spectral_norm=False,  # SpectralNorm on the discriminator's layers (dcgan, mlp).
-            minibatch_std_group=0,  # MinibatchStdDev group size in the dcgan D; 0 = off.
+            spectral_norm=False,  # SpectralNorm on the discriminator's layers.
+            minibatch_std_group=0,  # MinibatchStdDev group size in D (not mlp); 0 = off.
             # Sides of feature maps followed by SAGAN self-attention (resnet, stylegan2 D),
             # e.g. --set model.attention_resolutions=16,32; () = none.
             attention_resolutions=(),

@@ -82,6 +82,7 @@ class GAN(keras.Model):
         self.loss = loss
         self.label_smoothing = float(label_smoothing)
         self.loss_fn = losses_lib.get(loss, label_smoothing=self.label_smoothing)
+        self._g_needs_real_logits = loss in losses_lib.G_NEEDS_REAL_LOGITS
         self.d_steps = int(d_steps)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="gan_seed")
@@ -292,7 +293,7 @@ class GAN(keras.Model):
         the D step's `real_logits` are passed along unchanged (no extra forward pass).
         """
         fake_logits = self.discriminator(self.discriminator_inputs(fake), training=True)
-        if self.loss in losses_lib.G_NEEDS_REAL_LOGITS or real_logits is None:
+        if self._g_needs_real_logits or real_logits is None:
             real_logits = self.discriminator(self.discriminator_inputs(real), training=True)
         return self.loss_fn(tf.stop_gradient(real_logits), fake_logits).g_loss
 

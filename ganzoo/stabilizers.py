@@ -51,6 +51,10 @@ def instance_noise(x, std: float, step, anneal_steps: int, seed=None):
     return x + sigma * keras.random.normal(tf.shape(x), dtype=x.dtype, seed=seed)
 
 
+# Families whose discriminator ignores model.minibatch_std_group (better: each family's `check`).
+_NO_MINIBATCH_STD = ("mlp",)
+
+
 def _check_range(key, value, low, high=None, low_open=False):
     ok = (value > low if low_open else value >= low) and (high is None or value < high)
     if not ok:
@@ -81,10 +85,11 @@ def check_config(config) -> None:
         augment.check_images((None, *example_shape(config)), s.diff_augment)
     group = model.minibatch_std_group
     _check_range("model.minibatch_std_group", group, 0)
-    if group and model.arch != "dcgan":
+    if group and model.arch in _NO_MINIBATCH_STD:
         raise ConfigError(
             f"Received: model.minibatch_std_group={group} with model.arch={model.arch!r}. "
-            "The minibatch stddev layer is built into the dcgan discriminator only; set it to 0."
+            "That discriminator has no minibatch stddev layer (dcgan, resnet and stylegan "
+            "have one); set it to 0."
         )
     batch = config.train.batch_size
     if group and batch % min(group, batch):

@@ -67,7 +67,7 @@ def tiny(**overrides):
         ({"stabilizers.label_smoothing": 0.1, "model.loss": "hinge"}, "loss 'hinge'"),
         ({"stabilizers.diff_augment": "color"}, r"inputs of shape \(None, 2\)"),
         ({"stabilizers.instance_noise_std": 0.1, "stabilizers.instance_noise_steps": 0}, "steps=0"),
-        ({"model.minibatch_std_group": 4}, "dcgan discriminator only"),
+        ({"model.minibatch_std_group": 4}, "has no minibatch stddev layer"),
     ],
 )
 def test_config_validation(overrides, message):
