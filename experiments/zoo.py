@@ -28,7 +28,7 @@ def cifar10_sngan_resnet():
 @register_experiment("cifar10_sagan")
 def cifar10_sagan():
     """SAGAN (Zhang et al. 2019) on CIFAR-10: the SNGAN ResNet with self-attention at 16x16."""
-    c = _cifar10("resnet", spectral_norm=True, loss="hinge", attention_resolutions=(16,))
+    c = _cifar10("resnet", spectral_norm=True, loss="hinge", attention_resolutions="16")
     # SAGAN's two time-scale update rule: D 4e-4, G 1e-4, one D step per G step.
     c.optimizer.update(d_lr=4e-4, g_lr=1e-4, beta_1=0.0, beta_2=0.9)
     return c

@@ -55,9 +55,9 @@ def base_config() -> Config:
             d_steps=1,
             spectral_norm=False,  # SpectralNorm on the discriminator's layers.
             minibatch_std_group=0,  # MinibatchStdDev group size in D (not mlp); 0 = off.
-            # Sides of feature maps followed by SAGAN self-attention (resnet, stylegan2 D),
-            # e.g. --set model.attention_resolutions=16,32; () = none.
-            attention_resolutions=(),
+            # Comma-separated sides of feature maps followed by SAGAN self-attention (resnet,
+            # stylegan2 D), e.g. "16" or "16,32"; "" = none. A string: JSON keeps its type.
+            attention_resolutions="",
             mapping_layers=8,  # layers of the stylegan2 mapping network z -> w.
         )
     )

@@ -83,7 +83,9 @@ class Workdir:
         previous = self.read_config()
         if previous is None:
             return
-        old, new = config_lib.flat_keys(previous), config_lib.flat_keys(config)
+        # Compared as JSON sees them: tuples come back from config.json as lists.
+        saved_form = config_lib.from_json(config_lib.to_json(config))
+        old, new = config_lib.flat_keys(previous), config_lib.flat_keys(saved_form)
         differing = [
             k
             for k in sorted(set(old) | set(new))

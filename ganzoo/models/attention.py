@@ -31,7 +31,11 @@ class SelfAttention(layers.Layer):
             dtype=self.dtype_policy,
             name=name,
         )
-        return SpectralNorm(conv, dtype=self.dtype_policy, name=f"{name}_sn") if self.spectral_norm else conv
+        return (
+            SpectralNorm(conv, dtype=self.dtype_policy, name=f"{name}_sn")
+            if self.spectral_norm
+            else conv
+        )
 
     def build(self, input_shape):
         if len(input_shape) != 4 or input_shape[-1] is None:

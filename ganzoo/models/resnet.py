@@ -45,8 +45,8 @@ def check_resolution(resolution: int) -> None:
 
 
 def parse_resolutions(value) -> tuple[int, ...]:
-    """`model.attention_resolutions` as ints: a tuple/list of ints or numeric strings (what
-    `--set model.attention_resolutions=16,32` gives), or a comma string; '' entries are dropped."""
+    """`model.attention_resolutions` ("16,32", "" for none) as sorted ints; the model builders
+    also take a tuple or list of ints."""
     items = value.split(",") if isinstance(value, str) else list(value or ())
     out = []
     for item in items:
@@ -93,7 +93,7 @@ def discriminator_resolutions(resolution: int) -> tuple[int, ...]:
 
 
 def check_attention(model_config, *, generator: bool = True) -> tuple[int, ...]:
-    resolutions = parse_resolutions(model_config.get("attention_resolutions", ()))
+    resolutions = parse_resolutions(model_config.get("attention_resolutions", ""))
     r = model_config.resolution
     allowed = set(discriminator_resolutions(r))
     if generator:
@@ -120,10 +120,14 @@ def _g_block(x, filters: int, name: str):
     h = layers.BatchNormalization(momentum=0.9, epsilon=2e-5, name=f"{name}_bn1")(x)
     h = layers.ReLU()(h)
     h = layers.UpSampling2D(2, name=f"{name}_up")(h)
-    h = layers.Conv2D(filters, 3, padding="same", kernel_initializer=_res_init(), name=f"{name}_c1")(h)
+    h = layers.Conv2D(
+        filters, 3, padding="same", kernel_initializer=_res_init(), name=f"{name}_c1"
+    )(h)
     h = layers.BatchNormalization(momentum=0.9, epsilon=2e-5, name=f"{name}_bn2")(h)
     h = layers.ReLU()(h)
-    h = layers.Conv2D(filters, 3, padding="same", kernel_initializer=_res_init(), name=f"{name}_c2")(h)
+    h = layers.Conv2D(
+        filters, 3, padding="same", kernel_initializer=_res_init(), name=f"{name}_c2"
+    )(h)
     s = layers.UpSampling2D(2, name=f"{name}_sc_up")(x)
     s = layers.Conv2D(filters, 1, kernel_initializer=_INIT, name=f"{name}_sc")(s)
     return layers.Add(name=name)([h, s])
@@ -165,7 +169,9 @@ def _d_block(x, filters: int, downsample: bool, first: bool, sn, name: str):
     pool-conv1x1. Others: ReLU-conv-ReLU-conv[-pool] + conv1x1[-pool] when the shape changes."""
 
     def conv(f, k, init, suffix):
-        return sn(layers.Conv2D(f, k, padding="same", kernel_initializer=init, name=f"{name}_{suffix}"))
+        return sn(
+            layers.Conv2D(f, k, padding="same", kernel_initializer=init, name=f"{name}_{suffix}")
+        )
 
     h = x if first else layers.ReLU()(x)
     h = conv(filters, 3, _res_init(), "c1")(h)
@@ -220,7 +226,9 @@ def discriminator(
                 x = SelfAttention(spectral_norm=spectral_norm, name=f"attention{side}")(x)
     x = layers.ReLU()(x)
     x = GlobalSumPooling2D(name="sum_pool")(x)
-    dense = layers.Dense(1, use_bias=False, kernel_initializer=_INIT, dtype="float32", name="logits")
+    dense = layers.Dense(
+        1, use_bias=False, kernel_initializer=_INIT, dtype="float32", name="logits"
+    )
     logits = sn(dense)(x)
     return keras.Model(images, logits, name="resnet_discriminator")
 
@@ -236,7 +244,7 @@ def check_example_shape(model_config, example_shape, family: str) -> None:
 
 def build(model_config, example_shape) -> tuple[keras.Model, keras.Model]:
     check_example_shape(model_config, example_shape, "resnet")
-    attention = model_config.get("attention_resolutions", ())
+    attention = model_config.get("attention_resolutions", "")
     g = generator(
         model_config.latent_dim,
         model_config.resolution,

@@ -24,7 +24,9 @@ class PixelNorm(layers.Layer):
         self.epsilon = float(epsilon)
 
     def call(self, inputs):
-        return inputs * ops.rsqrt(ops.mean(ops.square(inputs), axis=-1, keepdims=True) + self.epsilon)
+        return inputs * ops.rsqrt(
+            ops.mean(ops.square(inputs), axis=-1, keepdims=True) + self.epsilon
+        )
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

@@ -97,7 +97,7 @@ def build(model_config, example_shape) -> tuple[keras.Model, keras.Model]:
         model_config.channels,
         model_config.width,
         spectral_norm=model_config.get("spectral_norm", False),
-        attention_resolutions=model_config.get("attention_resolutions", ()),
+        attention_resolutions=model_config.get("attention_resolutions", ""),
         minibatch_std_group=model_config.get("minibatch_std_group", 0),
     )
     return g, d

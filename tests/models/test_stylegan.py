@@ -63,7 +63,7 @@ def test_unsupported_configs():
     with pytest.raises(ConfigError, match=r"model.mapping_layers=-1"):
         check_model_config(tiny_config(mapping_layers=-1).model)
     with pytest.raises(ConfigError, match=r"sides of D's feature maps: \[8, 16\]"):
-        check_model_config(tiny_config(resolution=32, attention_resolutions=(32,)).model)
+        check_model_config(tiny_config(resolution=32, attention_resolutions="32").model)
     with pytest.raises(ConfigError, match=r"data of shape \(32, 32, 3\)"):
         build_models(tiny_config().model, (32, 32, 3))
 
@@ -133,9 +133,7 @@ def test_keras_file_round_trip_and_ema_clone(tmp_path):
 def test_two_step_fit_with_r1_and_ema():
     c = tiny_config(resolution=32, channels=3)
     g, d = build_models(c.model, (32, 32, 3))
-    gan = ganzoo.GAN(
-        g, d, latent_dim=8, seed=0, penalty="r1", penalty_weight=0.01, ema_decay=0.99
-    )
+    gan = ganzoo.GAN(g, d, latent_dim=8, seed=0, penalty="r1", penalty_weight=0.01, ema_decay=0.99)
     gan.compile(
         d_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.0, beta_2=0.99),
         g_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.0, beta_2=0.99),
