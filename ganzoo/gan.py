@@ -44,6 +44,10 @@ class GAN(keras.Model):
     mean raw discriminator outputs (logits, not probabilities: they mean something for every
     loss, including the Wasserstein and hinge critics; apply a sigmoid for D(x) under the
     cross-entropy losses); with a penalty, `d_penalty`, the weighted term added to `d_loss`.
+    Health metrics: `d_grad_norm` / `g_grad_norm`, the global L2 norms of each network's last
+    gradient (a non-finite value anywhere in a loss or gradient shows here), and
+    `d_real_acc` / `d_fake_acc`, the share of real batch examples D scores above 0 and of fakes
+    below 0 (D "wins outright" when both approach 1).
 
     Stabilisers, all off by default (docs/stabilizers.md): `penalty` ("wgan_gp", "dragan", "r1")
     times `penalty_weight`, lazily every `penalty_interval` D steps; `clip_weights` c > 0 clips
@@ -95,6 +99,10 @@ class GAN(keras.Model):
         self.real_logit_tracker = keras.metrics.Mean(name="d_real_logit")
         self.fake_logit_tracker = keras.metrics.Mean(name="d_fake_logit")
         self.penalty_tracker = keras.metrics.Mean(name="d_penalty") if self.penalty_fn else None
+        self.health_trackers = {
+            name: keras.metrics.Mean(name=name)
+            for name in ("d_grad_norm", "g_grad_norm", "d_real_acc", "d_fake_acc")
+        }
         # Both networks arrive built (functional models), so the GAN is too: saving and
         # checkpointing work before the first step.
         self.built = bool(generator.built and discriminator.built)
@@ -185,7 +193,8 @@ class GAN(keras.Model):
             self.real_logit_tracker,
             self.fake_logit_tracker,
         ]
-        return trackers + ([self.penalty_tracker] if self.penalty_tracker else [])
+        trackers += [self.penalty_tracker] if self.penalty_tracker else []
+        return trackers + list(self.health_trackers.values())
 
     @property
     def sampling_generator(self) -> keras.Model:
@@ -208,14 +217,17 @@ class GAN(keras.Model):
         real = data[0] if isinstance(data, (tuple, list)) else data
         batch_size = tf.shape(real)[0]
         for _ in range(self.d_steps):
-            d_loss, penalty, real_logits, fake_logits = self._discriminator_step(real, batch_size)
+            d_loss, penalty, real_logits, fake_logits, d_norm = self._discriminator_step(
+                real, batch_size
+            )
 
         with tf.GradientTape() as tape:
             fake = self.generator(self.sample_latent(batch_size), training=True)
             g_loss = self.generator_loss(real, fake, real_logits)
             scaled = g_loss * self._replica_scale()
         g_vars = self.generator.trainable_variables
-        self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, g_vars), g_vars, strict=True))
+        g_grads = tape.gradient(scaled, g_vars)
+        self.g_optimizer.apply_gradients(zip(g_grads, g_vars, strict=True))
         if self.ema_generator is not None:
             stabilizers.ema_update(self.ema_generator, self.generator, self.ema_decay)
 
@@ -225,7 +237,15 @@ class GAN(keras.Model):
         self.fake_logit_tracker.update_state(tf.reduce_mean(fake_logits))
         if self.penalty_tracker is not None:
             self.penalty_tracker.update_state(penalty)
+        self._update_health(d_norm, tf.linalg.global_norm(g_grads), real_logits, fake_logits)
         return {m.name: m.result() for m in self.metrics}
+
+    def _update_health(self, d_norm, g_norm, real_logits, fake_logits):
+        health = self.health_trackers
+        health["d_grad_norm"].update_state(d_norm)
+        health["g_grad_norm"].update_state(g_norm)
+        health["d_real_acc"].update_state(tf.reduce_mean(tf.cast(real_logits > 0, tf.float32)))
+        health["d_fake_acc"].update_state(tf.reduce_mean(tf.cast(fake_logits < 0, tf.float32)))
 
     def _discriminator_step(self, real, batch_size):
         fake = self.generator(self.sample_latent(batch_size), training=True)
@@ -243,7 +263,7 @@ class GAN(keras.Model):
         self.d_optimizer.apply_gradients(zip(grads, d_vars, strict=True))
         if self.clip_weights > 0:
             stabilizers.clip_weights(d_vars, self.clip_weights)
-        return d_loss, penalty, real_logits, fake_logits
+        return d_loss, penalty, real_logits, fake_logits, tf.linalg.global_norm(grads)
 
     def discriminator_inputs(self, x):
         """What D sees of a batch: DiffAugment, then instance noise (each when enabled)."""
