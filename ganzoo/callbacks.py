@@ -1,7 +1,8 @@
-"""Keras callbacks of a training run: progress line, TensorBoard, sample grids, checkpoints."""
+"""Keras callbacks of a training run: progress line, TensorBoard, health, samples, checkpoints."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
@@ -11,8 +12,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ganzoo import health as health_lib
 from ganzoo import images as images_lib
-from ganzoo.errors import TrainingError
+
+PROGRESS_KEYS = ("d_loss", "g_loss", "d_real_acc", "d_fake_acc")
 
 
 def format_duration(seconds: float) -> str:
@@ -25,12 +28,17 @@ def format_duration(seconds: float) -> str:
 class TrainingMonitor(keras.callbacks.Callback):
     """Everything a run does between steps, keyed on the global step.
 
-    Every `log_every` steps: checks the losses are finite, prints the progress line, writes
-    TensorBoard scalars and resets the running means. Every `sample_every`: a PNG grid of the
-    fixed-z samples, also in TensorBoard. Every `checkpoint_every` and at the end: a checkpoint.
+    Every step: checks that the losses and gradient norms are finite; on a NaN/Inf it records
+    where (`self.nonfinite`) and stops `fit` before anything is written, so the caller can roll
+    back. Every `log_every` steps: the progress line, TensorBoard scalars, a line in
+    `train_log.jsonl`, the health diagnostics, then the running means are reset. Every
+    `sample_every`: a PNG grid of the fixed-z samples, also in TensorBoard. Every
+    `checkpoint_every` and at the end: a checkpoint.
     """
 
-    def __init__(self, run_checkpoint, workdir, config, reference=None, stream=None):
+    def __init__(
+        self, run_checkpoint, workdir, config, reference=None, real_sample=None, stream=None
+    ):
         super().__init__()
         self.ckpt = run_checkpoint
         self.workdir = workdir
@@ -43,34 +51,41 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.writer = tf.summary.create_file_writer(workdir.tensorboard_dir)
         self.fixed_z = None
         self.last_saved_step = None
+        self.nonfinite = None  # (step, name, value) of the first non-finite reading
+        self.health = None
+        if real_sample is not None and len(real_sample) >= 2:
+            h = config.health
+            self.health = health_lib.HealthWatch(
+                health_lib.mean_pairwise_distance(real_sample),
+                h.diversity_warn,
+                h.d_win_acc,
+                h.patience,
+            )
 
     # -- helpers ---------------------------------------------------------------------------
     def _step(self) -> int:
         return self.ckpt.step
 
-    def _check_finite(self, logs, step):
-        for name, value in (logs or {}).items():
-            if not math.isfinite(float(value)):
-                last = self.ckpt.latest
-                kept = (
-                    f"The last good checkpoint ({os.path.basename(last)}) is kept."
-                    if last
-                    else "No checkpoint was written."
-                )
-                raise TrainingError(
-                    f"Non-finite {name} ({float(value)}) at step {step}. {kept} Training stopped; "
-                    "try lower learning rates (--set optimizer.d_lr=... --set optimizer.g_lr=...) "
-                    "or another loss (--set model.loss=...)."
-                )
+    def say(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    def _first_nonfinite(self, logs):
+        """(names, value) of the non-finite readings, losses first, or None."""
+        bad = {k: float(v) for k, v in (logs or {}).items() if not math.isfinite(float(v))}
+        if not bad:
+            return None
+        names = sorted(bad, key=lambda k: (not k.endswith("_loss"), k))
+        return ", ".join(names), bad[names[0]]
+
+    def _fixed_samples(self, num):
+        if self.fixed_z is None or len(self.fixed_z) < num:
+            self.fixed_z = self.model.latent_for_seed(num, self.config.sample.seed)
+        return keras.ops.convert_to_numpy(
+            self.model.sampling_generator(self.fixed_z[:num], training=False)
+        )
 
     def write_samples(self, step: int) -> str:
-        if self.fixed_z is None:
-            self.fixed_z = self.model.latent_for_seed(
-                self.config.sample.num, self.config.sample.seed
-            )
-        samples = keras.ops.convert_to_numpy(
-            self.model.sampling_generator(self.fixed_z, training=False)
-        )
+        samples = self._fixed_samples(self.config.sample.num)
         if samples.ndim == 4:
             picture = images_lib.image_grid(
                 samples[: self.config.sample.cols**2], self.config.sample.cols
@@ -84,11 +99,10 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.writer.flush()
         return path
 
-    def save_checkpoint(self, logs=None):
+    def save_checkpoint(self):
         step = self._step()
-        if step == self.last_saved_step:
+        if step == self.last_saved_step or self.nonfinite is not None:
             return
-        self._check_finite(logs, step)
         self.ckpt.save()
         self.last_saved_step = step
 
@@ -102,39 +116,59 @@ class TrainingMonitor(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         step = self._step()
+        bad = self._first_nonfinite(logs)
+        if bad is not None:
+            self.nonfinite = (step, *bad)
+            self.model.stop_training = True
+            return
         if step % self.train.log_every == 0 or step >= self.total:
             self.log(step, logs)
         if step % self.train.sample_every == 0 or step >= self.total:
             self.write_samples(step)
         if step % self.train.checkpoint_every == 0 or step >= self.total:
-            self.save_checkpoint(logs)
+            self.save_checkpoint()
 
     def on_train_end(self, logs=None):
         self.writer.flush()
 
     def log(self, step, logs):
         logs = {k: float(v) for k, v in (logs or {}).items()}
-        self._check_finite(logs, step)
         now = time.perf_counter()
         steps = step - self.window_step
         if steps > 0:
             self.images_per_sec = steps * self.batch_size / (now - self.window_start)
-        done = step - self.start_step
-        remaining = self.total - step
-        per_step = (now - self.run_start) / max(done, 1)
+        per_step = (now - self.run_start) / max(step - self.start_step, 1)
         self.window_start, self.window_step = now, step
+        warnings = []
+        if self.health is not None:
+            diversity = health_lib.mean_pairwise_distance(
+                self._fixed_samples(self.config.health.diversity_samples)
+            )
+            logs["diversity"] = diversity / max(self.health.real_diversity, 1e-12)
+            warnings = self.health.update(
+                step, logs["diversity"], logs.get("d_real_acc", 0.0), logs.get("d_fake_acc", 0.0)
+            )
         with self.writer.as_default(step=step):
             for name, value in logs.items():
                 tf.summary.scalar(f"train/{name}", value)
             tf.summary.scalar("train/images_per_sec", self.images_per_sec)
-        parts = " ".join(f"{k} {v:.4f}" for k, v in sorted(logs.items()))
-        print(
+            for text in warnings:
+                tf.summary.text("health/warnings", text)
+        self._append_log({"step": step, "images_per_sec": self.images_per_sec, **logs})
+        shown = [k for k in (*PROGRESS_KEYS, "d_penalty", "diversity") if k in logs]
+        parts = " ".join(f"{k} {logs[k]:.4f}" for k in shown)
+        self.say(
             f"step {step}/{self.total} | {parts} | {self.images_per_sec:.0f} img/s | "
-            f"ETA {format_duration(remaining * per_step)}",
-            file=self.stream,
-            flush=True,
+            f"ETA {format_duration((self.total - step) * per_step)}"
         )
+        for text in warnings:
+            self.say(text)
         self.model.reset_metrics()
+
+    def _append_log(self, record):
+        # One JSON line per log step; after a rollback, later lines for a step supersede.
+        with open(self.workdir.sub("train_log.jsonl"), "a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
 
 
 def reference_points(config, n: int = 2000) -> np.ndarray | None:

@@ -29,6 +29,11 @@ class RunCheckpoint:
         )
         if getattr(gan, "ema_generator", None) is not None:
             tracked["ema_generator"] = gan.ema_generator
+        # Batches skipped beyond the step after skip_data rollbacks: the input pipeline (seeded,
+        # deterministic) is at batch step + data_skip, and a resumed run skips that many.
+        self.data_skip = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_skip")
+        self.rollbacks = tf.Variable(0, dtype=tf.int64, trainable=False, name="rollbacks")
+        tracked.update(data_skip=self.data_skip, rollbacks=self.rollbacks)
         self.checkpoint = tf.train.Checkpoint(**tracked)
         self.manager = tf.train.CheckpointManager(
             self.checkpoint, directory, max_to_keep=max_to_keep, checkpoint_name="ckpt"
@@ -42,8 +47,24 @@ class RunCheckpoint:
     def latest(self) -> str | None:
         return self.manager.latest_checkpoint
 
+    @property
+    def data_position(self) -> int:
+        """The index of the next batch the run takes from its input pipeline."""
+        return self.step + int(self.data_skip.numpy())
+
     def save(self) -> str:
-        return self.manager.save(checkpoint_number=self.step)
+        """Writes a checkpoint; atomic: TF writes the files, then points `checkpoint` at them.
+
+        A disk that fills up mid-write leaves the previous checkpoints as they were.
+        """
+        try:
+            return self.manager.save(checkpoint_number=self.step)
+        except (OSError, tf.errors.OpError) as e:
+            raise CheckpointError(
+                f"Could not write the checkpoint of step {self.step} to {self.directory!r} "
+                f"({type(e).__name__}: {str(e).strip().splitlines()[0][:200]}). The previous "
+                "checkpoints are intact; free disk space and run the same command to resume."
+            ) from None
 
     def restore_latest(self, required: bool = False) -> int:
         """Restores the newest checkpoint; returns its step (0 when there is none)."""

@@ -14,6 +14,7 @@ from ganzoo.registry import closest_names
 Config = ml_collections.ConfigDict
 
 DATA_SOURCES = ("tfds", "idx", "folder", "synthetic", "auto")
+NONFINITE_REMEDIES = ("lower_lr", "skip_data", "both", "stop")
 JIT_CHOICES = ("auto", "true", "false")
 EVAL_EXTRACTORS = ("auto", "inception", "classifier", "modes")
 EVAL_CHECKPOINTS = ("latest", "best")
@@ -71,6 +72,23 @@ def base_config() -> Config:
             checkpoint_every=1000,
             keep_checkpoints=3,
             jit_compile="auto",  # auto: XLA on GPU/TPU, off on CPU. Or "true" / "false".
+            # Seeds plus tf.config.experimental.enable_op_determinism: a resumed run repeats
+            # an uninterrupted one exactly (docs/reliability.md).
+            deterministic=False,
+            # On a NaN/Inf in a loss or gradient: roll back to the last checkpoint, apply the
+            # remedy, go on; stop with an error after max_rollbacks.
+            nonfinite_remedy="lower_lr",  # lower_lr | skip_data | both | stop
+            max_rollbacks=3,
+            lr_backoff=0.5,  # lower_lr multiplies both learning rates by this per rollback
+        )
+    )
+    # Collapse and instability warnings (docs/reliability.md), checked at every log step.
+    c.health = Config(
+        dict(
+            diversity_samples=128,  # fixed-z samples whose mean pairwise distance is tracked
+            diversity_warn=0.2,  # warn below this share of the real data's diversity
+            d_win_acc=0.99,  # warn when D's accuracy on real and on fake both exceed this
+            patience=3,  # ... for this many log steps in a row
         )
     )
     c.sample = Config(dict(num=64, seed=0, cols=8))
@@ -250,6 +268,22 @@ def validate(config: Config) -> Config:
         raise ConfigError(
             "Received: data.dir=''. The image folder experiment needs a folder of images: "
             "--set data.dir=/path/to/images"
+        )
+    if config.train.nonfinite_remedy not in NONFINITE_REMEDIES:
+        raise ConfigError(
+            f"Received: train.nonfinite_remedy={config.train.nonfinite_remedy!r}. "
+            f"Expected one of {', '.join(NONFINITE_REMEDIES)}."
+        )
+    if not 0 < config.train.lr_backoff < 1 or config.train.max_rollbacks < 0:
+        raise ConfigError(
+            f"Received: train.lr_backoff={config.train.lr_backoff}, "
+            f"train.max_rollbacks={config.train.max_rollbacks}. Expected a backoff in (0, 1) "
+            "and max_rollbacks >= 0."
+        )
+    if config.health.patience < 1 or config.health.diversity_samples < 2:
+        raise ConfigError(
+            f"Received: health.patience={config.health.patience}, "
+            f"health.diversity_samples={config.health.diversity_samples}. Expected >= 1 and >= 2."
         )
     if config.train.jit_compile not in JIT_CHOICES:
         raise ConfigError(

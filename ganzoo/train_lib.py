@@ -13,6 +13,7 @@ from ganzoo import images as images_lib
 from ganzoo.callbacks import TrainingMonitor, reference_points
 from ganzoo.checkpoint import RunCheckpoint
 from ganzoo.config import Config
+from ganzoo.errors import TrainingError
 from ganzoo.eval_callback import eval_callback
 from ganzoo.export import export_generator
 from ganzoo.gan import GAN
@@ -54,53 +55,125 @@ def _restored_run(config: Config, workdir: Workdir, required: bool) -> tuple[GAN
     return gan, ckpt
 
 
+def enable_determinism(seed: int) -> None:
+    """Seeds Python, NumPy and TF, and makes TF's ops deterministic (slower on some kernels)."""
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def _real_sample(dataset, num: int) -> np.ndarray | None:
+    """A few real examples for the diversity baseline, from an iterator of their own."""
+    batch = next(iter(dataset.unbatch().take(num).batch(num)), None)
+    if isinstance(batch, (tuple, list)):
+        batch = batch[0]
+    return None if batch is None else keras.ops.convert_to_numpy(batch)
+
+
 def train(config: Config, workdir: str, stream=None) -> GAN:
     """Trains `config` in `workdir`, resuming from its latest checkpoint; returns the GAN.
 
-    A run already at `train.steps` is not retrained. Ctrl-C saves a checkpoint first.
+    A run already at `train.steps` is not retrained. Ctrl-C saves a checkpoint first. A NaN/Inf
+    in a loss or gradient rolls the run back to its last checkpoint with `train.nonfinite_remedy`,
+    at most `train.max_rollbacks` times, then stops with TrainingError.
     """
     stream = stream or sys.stdout
     wd = Workdir(workdir)
     wd.ensure_writable()
     wd.check_compatible(config)
+    if config.train.deterministic:
+        enable_determinism(config.seed)
     gan, ckpt = _restored_run(config, wd, required=False)
-    start = ckpt.step
-    if start >= config.train.steps:
+    if ckpt.step >= config.train.steps:
         print(
-            f"Run in {wd.path} is already at step {start} of {config.train.steps}; nothing to train. "
-            "Raise --set train.steps=... to train longer.",
+            f"Run in {wd.path} is already at step {ckpt.step} of {config.train.steps}; nothing "
+            "to train. Raise --set train.steps=... to train longer.",
             file=stream,
         )
         return gan
     dataset = build_dataset(config)  # data problems surface before anything is written
     evaluation = eval_callback(config, wd, stream)  # so do evaluation's (e.g. no Inception)
     wd.write_config(config)
+    real_sample = _real_sample(dataset, config.health.diversity_samples)
     print(
-        ("Resuming" if start else "Starting") + f" {config.name or 'run'} at step {start} "
-        f"of {config.train.steps} in {wd.path}",
+        ("Resuming" if ckpt.step else "Starting") + f" {config.name or 'run'} at step "
+        f"{ckpt.step} of {config.train.steps} in {wd.path}",
         file=stream,
         flush=True,
     )
-    monitor = TrainingMonitor(ckpt, wd, config, reference=reference_points(config), stream=stream)
-    callbacks = [monitor] + ([evaluation] if evaluation else [])
-    try:
-        gan.fit(
-            dataset,
-            epochs=1,
-            steps_per_epoch=config.train.steps - start,
-            callbacks=callbacks,
-            verbose=0,
-            shuffle=False,
+    while True:
+        monitor = TrainingMonitor(
+            ckpt, wd, config, reference_points(config), real_sample=real_sample, stream=stream
         )
-    except KeyboardInterrupt:
-        monitor.save_checkpoint()
-        print(
-            f"Interrupted at step {ckpt.step}; checkpoint saved. Run the same command to resume.",
-            file=stream,
+        position = ckpt.data_position
+        try:
+            gan.fit(
+                dataset.skip(position) if position else dataset,
+                epochs=1,
+                steps_per_epoch=config.train.steps - ckpt.step,
+                callbacks=[monitor] + ([evaluation] if evaluation else []),
+                verbose=0,
+                shuffle=False,
+            )
+        except KeyboardInterrupt:
+            monitor.save_checkpoint()
+            print(
+                f"Interrupted at step {ckpt.step}; checkpoint saved. Run the same command to resume.",
+                file=stream,
+            )
+            raise
+        if monitor.nonfinite is None:
+            monitor.save_checkpoint()
+            return gan
+        gan, ckpt = _roll_back(config, wd, gan, ckpt, monitor, stream)
+
+
+def _roll_back(config, wd, gan, ckpt, monitor, stream):
+    """Restores the last good checkpoint after a non-finite reading and applies the remedy."""
+    step, name, value = monitor.nonfinite
+    count = int(ckpt.rollbacks.numpy()) + 1
+    kept = os.path.basename(ckpt.latest) if ckpt.latest else "none yet"
+    if config.train.nonfinite_remedy == "stop" or count > config.train.max_rollbacks:
+        raise TrainingError(
+            f"Non-finite {name} ({value}) at step {step}, after {count - 1} rollback(s) "
+            f"(train.max_rollbacks={config.train.max_rollbacks}). The last good checkpoint "
+            f"({kept}) is kept. Try lower learning rates (--set optimizer.d_lr=... "
+            "--set optimizer.g_lr=...), a penalty (--set stabilizers.penalty=r1), or another loss."
         )
-        raise
-    monitor.save_checkpoint()
-    return gan
+    if ckpt.latest:
+        ckpt.restore(ckpt.latest)
+    else:  # nothing saved yet: start again from the initial weights
+        gan, ckpt = _restored_run(config, wd, required=False)
+    gan.reset_metrics()
+    remedy = config.train.nonfinite_remedy
+    done = []
+    if remedy in ("lower_lr", "both"):
+        # The checkpoint's learning rates already carry the backoffs of the rollbacks it saw.
+        factor = config.train.lr_backoff ** (count - int(ckpt.rollbacks.numpy()))
+        for opt in (gan.d_optimizer, gan.g_optimizer):
+            opt.learning_rate.assign(float(opt.learning_rate.numpy()) * factor)
+        done.append(
+            f"learning rates now d {float(gan.d_optimizer.learning_rate.numpy()):.3g}, "
+            f"g {float(gan.g_optimizer.learning_rate.numpy()):.3g}"
+        )
+    if remedy in ("skip_data", "both"):
+        skipped = step - ckpt.step
+        ckpt.data_skip.assign(int(ckpt.data_skip.numpy()) + skipped)
+        done.append(f"skipping the {skipped} batch(es) since step {ckpt.step}")
+    ckpt.rollbacks.assign(count)
+    text = (
+        f"Non-finite {name} ({value}) at step {step}: rolled back to step {ckpt.step} "
+        f"(rollback {count} of {config.train.max_rollbacks}); {'; '.join(done)}."
+    )
+    print(text, file=stream, flush=True)
+    with monitor.writer.as_default(step=step):
+        import tensorflow as tf
+
+        tf.summary.scalar("reliability/rollbacks", count)
+        tf.summary.text("reliability/events", text)
+    monitor.writer.flush()
+    return gan, ckpt
 
 
 def load_run(workdir: str, config: Config | None = None) -> tuple[Config, GAN, int]:

@@ -143,29 +143,63 @@ def test_unwritable_workdir(tiny_synthetic_config, tmp_path):
     assert blocker.read_text() == "not a folder"
 
 
-def test_non_finite_losses_stop_and_keep_the_last_good_checkpoint(
-    tiny_synthetic_config, tmp_path, monkeypatch
+def poisoned_after(clean_batches, config):
+    """The synthetic pipeline with NaN batches from `clean_batches` on (a non-finite injection)."""
+    from ganzoo import data as data_lib
+
+    clean = data_lib.build_dataset(config)
+    nan = tf.data.Dataset.from_tensors(tf.fill([config.train.batch_size, 2], np.nan)).repeat()
+    return clean.take(clean_batches).concatenate(nan)
+
+
+def test_non_finite_rolls_back_then_stops_and_keeps_the_last_good_checkpoint(
+    tiny_synthetic_config, tmp_path, monkeypatch, capsys
 ):
     workdir = str(tmp_path / "run")
     train_lib.train(tiny_synthetic_config, workdir)
     good = sorted(os.listdir(Workdir(workdir).checkpoint_dir))
-
-    def poisoned(config):
-        x = np.full((64, 2), np.nan, np.float32)
-        return tf.data.Dataset.from_tensor_slices(x).repeat().batch(config.train.batch_size)
-
-    monkeypatch.setattr(train_lib, "build_dataset", poisoned)
+    monkeypatch.setattr(train_lib, "build_dataset", lambda c: poisoned_after(0, c))
     longer = ganzoo.config.validate(
-        ganzoo.apply_overrides(tiny_synthetic_config, {"train.steps": 40})
+        ganzoo.apply_overrides(tiny_synthetic_config, {"train.steps": 40, "train.max_rollbacks": 2})
     )
     with pytest.raises(
         TrainingError,
-        match=r"Non-finite d_loss \(nan\) at step 25.*ckpt-20 is kept|Non-finite .* at step 25",
+        match=r"Non-finite d_loss, .*d_grad_norm.* \(nan\) at step 21, after 2 rollback",
     ):
         train_lib.train(longer, workdir)
+    out = capsys.readouterr().out
+    assert (
+        out.count("rolled back to step 20") == 2
+        and "learning rates now d 0.0001, g 0.0001" in out
+        and "now d 5e-05, g 5e-05" in out
+    )
     assert sorted(os.listdir(Workdir(workdir).checkpoint_dir)) == good
     _, gan, step = train_lib.load_run(workdir)
     assert step == 20 and all(np.isfinite(w.numpy()).all() for w in gan.generator.weights)
+
+
+def test_skip_data_remedy_gets_past_a_bad_batch(
+    tiny_synthetic_config, tmp_path, monkeypatch, capsys
+):
+    # Batch 13 (step 14) is poisoned: roll back to step 10, skip the 4 batches, finish.
+    from ganzoo import data as data_lib
+
+    def one_bad_batch(config):
+        clean = data_lib.build_dataset(config)
+        bad = tf.data.Dataset.from_tensors(tf.fill([config.train.batch_size, 2], np.inf))
+        return clean.take(13).concatenate(bad).concatenate(clean)
+
+    monkeypatch.setattr(train_lib, "build_dataset", one_bad_batch)
+    config = ganzoo.config.validate(
+        ganzoo.apply_overrides(tiny_synthetic_config, {"train.nonfinite_remedy": "skip_data"})
+    )
+    gan = train_lib.train(config, str(tmp_path / "run"))
+    out = capsys.readouterr().out
+    assert "at step 14: rolled back to step 10" in out and "skipping the 4 batch(es)" in out
+    assert int(gan.g_optimizer.iterations) == 20
+    assert all(np.isfinite(w.numpy()).all() for w in gan.generator.weights)
+    ckpt = RunCheckpoint(train_lib.build_gan(config), Workdir(str(tmp_path / "run")).checkpoint_dir)
+    assert ckpt.restore_latest() == 20 and ckpt.data_position == 24 and int(ckpt.rollbacks) == 1
 
 
 def test_synthetic_samples_are_points(tiny_synthetic_config, tmp_path):

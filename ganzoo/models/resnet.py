@@ -93,7 +93,8 @@ def discriminator_resolutions(resolution: int) -> tuple[int, ...]:
 
 
 def check_attention(model_config, *, generator: bool = True) -> tuple[int, ...]:
-    resolutions = parse_resolutions(model_config.get("attention_resolutions", ""))
+    value = model_config.get("attention_resolutions", "")
+    resolutions = parse_resolutions(value)
     r = model_config.resolution
     allowed = set(discriminator_resolutions(r))
     if generator:
@@ -102,7 +103,7 @@ def check_attention(model_config, *, generator: bool = True) -> tuple[int, ...]:
     if bad:
         where = "G or D" if generator else "D"
         raise ConfigError(
-            f"Received: model.attention_resolutions={resolutions} at model.resolution={r}. "
+            f"Received: model.attention_resolutions={value!r} at model.resolution={r}. "
             f"Expected sides of {where}'s feature maps: {sorted(allowed)}."
         )
     return resolutions

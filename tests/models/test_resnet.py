@@ -79,7 +79,9 @@ def test_unsupported_resolution(resolution):
 
 
 def test_unsupported_attention_and_data_shape():
-    with pytest.raises(ConfigError, match=r"attention_resolutions=\(4,\).*\[8, 16, 32\]"):
+    with pytest.raises(
+        ConfigError, match=r"attention_resolutions='4' at model.resolution=32.*\[8, 16, 32\]"
+    ):
         check_model_config(tiny_config(resolution=32, attention_resolutions="4").model)
     with pytest.raises(ConfigError, match="Expected feature-map sides"):
         check_model_config(tiny_config(attention_resolutions="big").model)
