@@ -62,6 +62,9 @@ def markdown(
     peak = sum(p.gflops for p in peaks) / len(peaks) if peaks else None
     gpu = any(r.gpu_peak_mib is not None for r in results)
     header = list(COLUMNS) + (["GPU peak MiB"] if gpu else [])
+    from benchmarks.models import MODELS
+
+    described = dict.fromkeys(r.model for r in results)
     lines = [
         "# ganzoo train-step benchmark",
         "",
@@ -70,6 +73,7 @@ def markdown(
         f"- machine: {machine['cpu']}; {machine['memory']} RAM; GPU: {machine['gpu']}",
         f"- OS: {machine['host']}",
         f"- versions: {machine['versions']}",
+        "- models: " + "; ".join(f"{m} = {MODELS[m].description}" for m in described),
         f"- load average (1, 5, 15 min) before: {load[0]}; after: {load[1]}",
         f"- timing: {settings.warmup} warm-up steps, then the median of {settings.windows} "
         f"windows of {settings.steps_per_window} steps; random images in [-1, 1]",
@@ -87,8 +91,10 @@ def markdown(
             cells = row(r, peak) + ([_fmt(r.gpu_peak_mib, ".0f")] if gpu else [])
             lines.append("| " + " | ".join(cells) + " |")
     notes = [
-        f"- {r.model}/{r.impl}: FLOPs from {r.flop_source}; RSS after building "
-        f"{_fmt(r.start_rss_mib, '.0f')} MiB; " + "; ".join(r.notes)
+        f"- {r.model}/{r.impl}: FLOPs from {r.flop_source}, "
+        f"{_fmt(r.matmul_conv_flops and r.matmul_conv_flops / 1e9, '.4f')} GFLOP of them in "
+        f"matmuls and convolutions; RSS after building {_fmt(r.start_rss_mib, '.0f')} MiB"
+        + "".join(f"; {note}" for note in r.notes)
         for r in results
         if r.ok
     ]

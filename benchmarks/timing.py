@@ -1,4 +1,5 @@
-"""Wall-clock timing of a step function: warm-up, then the median over several timed windows."""
+"""Wall-clock timing of a step function: a first step, warm-up, then timed windows whose
+median is the result. Windows can be interleaved with other implementations' windows."""
 
 from __future__ import annotations
 
@@ -17,13 +18,13 @@ class Timing:
     compilation (XLA), which warm-up keeps out of the windows. `cpu_cores` below the machine's
     core count while other jobs run means the step was starved of CPU (spinning threads count
     as busy, so a high value does not prove useful work); `other_cores` is what the rest of the
-    machine used meanwhile (0 on an otherwise idle machine)."""
+    machine used meanwhile (0 on an otherwise idle machine). Both are over the windows only."""
 
     window_ms: list[float]
     first_step_s: float
     steps_per_window: int
-    cpu_cores: float = 0.0  # this process's CPU time / wall time over the windows
-    other_cores: float | None = None  # other processes' CPU time / wall time, same span
+    cpu_cores: float = 0.0
+    other_cores: float | None = None
 
     @property
     def median_ms(self) -> float:
@@ -31,6 +32,64 @@ class Timing:
 
     def images_per_s(self, batch: int) -> float:
         return batch * 1000.0 / self.median_ms
+
+
+class StepTimer:
+    """Times `step`; `sync(result)` waits until the device has finished it (on CPU: a tiny
+    device-to-host copy). Sync runs after the first step, after the warm-up and once per window,
+    not after every step: the steps run back to back, as in training."""
+
+    def __init__(self, step: Callable[[], Any], sync: Callable[[Any], None]):
+        self.step, self.sync = step, sync
+        self.first_step_s = 0.0
+        self.window_ms: list[float] = []
+        self._own = self._wall = self._busy = 0.0
+        self._busy_known = True
+
+    def first(self) -> None:
+        start = time.perf_counter()
+        self.sync(self.step())
+        self.first_step_s = time.perf_counter() - start
+
+    def warmup(self, steps: int) -> None:
+        out = None
+        for _ in range(steps):
+            out = self.step()
+        if out is not None:
+            self.sync(out)
+
+    def window(self, steps: int) -> float:
+        """Runs one timed window of `steps` steps; returns its ms per step."""
+        if steps < 1:
+            raise ValueError(f"Received: steps_per_window={steps}. Expected >= 1.")
+        busy, cpu, start = busy_cpu_seconds(), time.process_time(), time.perf_counter()
+        out = None
+        for _ in range(steps):
+            out = self.step()
+        self.sync(out)
+        wall = time.perf_counter() - start
+        own = time.process_time() - cpu
+        busy_end = busy_cpu_seconds()
+        self._wall += wall
+        self._own += own
+        if busy is None or busy_end is None:
+            self._busy_known = False
+        else:
+            self._busy += max(busy_end - busy - own, 0.0)
+        self.window_ms.append(wall * 1000.0 / steps)
+        return self.window_ms[-1]
+
+    def timing(self, steps_per_window: int) -> Timing:
+        if not self.window_ms:
+            raise ValueError("No timed window yet: call window() first.")
+        others = self._busy / self._wall if self._busy_known else None
+        return Timing(
+            list(self.window_ms),
+            self.first_step_s,
+            steps_per_window,
+            self._own / self._wall,
+            others,
+        )
 
 
 def time_step(
@@ -41,37 +100,12 @@ def time_step(
     windows: int,
     steps_per_window: int,
 ) -> Timing:
-    """Runs `step` 1 + (warmup - 1) + windows * steps_per_window times.
-
-    `sync(result)` waits for the device to finish (on CPU: a tiny device-to-host copy), so a
-    window measures finished work, not queued work. It runs after the first step, after the
-    warm-up and once per window, not after every step: the steps are timed back to back, as in
-    training.
-    """
-    if windows < 1 or steps_per_window < 1:
-        raise ValueError(
-            f"Received: windows={windows}, steps_per_window={steps_per_window}. Expected >= 1."
-        )
-    start = time.perf_counter()
-    sync(step())
-    first = time.perf_counter() - start
-    out = None
-    for _ in range(max(warmup - 1, 0)):
-        out = step()
-    if out is not None:
-        sync(out)
-    window_ms = []
-    busy_start = busy_cpu_seconds()
-    cpu_start, wall_start = time.process_time(), time.perf_counter()
+    """1 first step, warmup - 1 more, then `windows` windows of `steps_per_window` steps."""
+    if windows < 1:
+        raise ValueError(f"Received: windows={windows}. Expected >= 1.")
+    timer = StepTimer(step, sync)
+    timer.first()
+    timer.warmup(max(warmup - 1, 0))
     for _ in range(windows):
-        start = time.perf_counter()
-        for _ in range(steps_per_window):
-            out = step()
-        sync(out)
-        window_ms.append((time.perf_counter() - start) * 1000.0 / steps_per_window)
-    own, wall = time.process_time() - cpu_start, time.perf_counter() - wall_start
-    busy_end = busy_cpu_seconds()
-    others = None
-    if busy_start is not None and busy_end is not None:
-        others = max(busy_end - busy_start - own, 0.0) / wall
-    return Timing(window_ms, first, steps_per_window, own / wall, others)
+        timer.window(steps_per_window)
+    return timer.timing(steps_per_window)

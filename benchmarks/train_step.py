@@ -38,10 +38,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--torch_threads", type=int, default=0, help="0: torch's default")
     p.add_argument("--peak_n", type=int, default=2048, help="matmul size for the peak")
     p.add_argument("--out", default="", help="markdown file to write (stdout always)")
-    p.add_argument(
-        "--isolate", type=_bool, default=True, help="one fresh process per (model, impl)"
-    )
+    p.add_argument("--isolate", type=_bool, default=True, help="one process per (model, impl)")
     return p.parse_args(argv)
+
+
+def _log(message: str) -> None:
+    print(f"[benchmarks] {message}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> str:
@@ -61,12 +63,8 @@ def main(argv: list[str] | None = None) -> str:
     )
     load_before = machine.load_average()
     peaks = [peak.matmul_peak(args.peak_n)]
-    run = runner.run_isolated if args.isolate else runner.run_impl
-    results = []
-    for model in models:
-        for impl in impls:
-            print(f"[benchmarks] {model} / {impl} ...", file=sys.stderr, flush=True)
-            results.append(run(model, impl, settings))
+    pairs = [(model, impl) for model in models for impl in impls]
+    results = runner.run(pairs, settings, isolate=args.isolate, log=_log)
     peaks.append(peak.matmul_peak(args.peak_n))
     command = "python -m benchmarks.train_step " + shlex.join(
         sys.argv[1:] if argv is None else argv

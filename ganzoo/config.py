@@ -60,6 +60,16 @@ def base_config() -> Config:
             # stylegan2 D), e.g. "16" or "16,32"; "" = none. A string: JSON keeps its type.
             attention_resolutions="",
             mapping_layers=8,  # layers of the stylegan2 mapping network z -> w.
+            # Class-conditional GANs (docs/conditional.md): none | concat | acgan | projection.
+            conditioning="none",
+            num_classes=0,  # classes of the data's labels when conditioning != none.
+            acgan_weight=1.0,  # weight of ACGAN's auxiliary classification loss.
+            # InfoGAN (docs/conditional.md) when either is set: category counts of the
+            # categorical codes ("10", "10,4"; "" = none), number of continuous codes, and
+            # the weight lambda of the mutual-information loss.
+            info_categorical="",
+            info_continuous=0,
+            info_weight=1.0,
         )
     )
     c.optimizer = Config(dict(d_lr=2e-4, g_lr=2e-4, beta_1=0.5, beta_2=0.999))
@@ -91,7 +101,9 @@ def base_config() -> Config:
             patience=3,  # ... for this many log steps in a row
         )
     )
-    c.sample = Config(dict(num=64, seed=0, cols=8))
+    # labels (conditional models): "" or "all" = one grid row per class, or "0,3,3" = rows of
+    # those classes; each row has `cols` samples, column j sharing one z.
+    c.sample = Config(dict(num=64, seed=0, cols=8, labels=""))
     # Regularisers and stabilisers, all off by default (docs/stabilizers.md); GAN's kwargs.
     c.stabilizers = Config(
         dict(
@@ -318,6 +330,7 @@ def validate(config: Config) -> Config:
         )
     _validate_eval(config.eval)
     models.check_model_config(config.model)
+    models.conditional.check_config(config)
     stabilizers.check_config(config)
     config.lock()
     return config

@@ -154,12 +154,20 @@ def build_extractor(config, kind: str, stream=None):
 
 
 # -- image streams -----------------------------------------------------------------------------
-def generator_function(generator, latent_dim: int):
-    """`generator(z, training=False)` under one tf.function (traced once for every batch size)."""
-    return tf.function(
-        lambda z: generator(z, training=False),
-        input_signature=[tf.TensorSpec([None, latent_dim], tf.float32)],
-    )
+def generator_function(generator, latent_dim: int, num_classes: int = 0):
+    """`generator(z, training=False)` under one tf.function (traced once for every batch size).
+
+    A conditional generator (`num_classes` > 0) gets [z, labels], labels i mod num_classes in
+    each batch: classes in equal shares.
+    """
+
+    def forward(z):
+        if not num_classes:
+            return generator(z, training=False)
+        labels = tf.range(tf.shape(z)[0]) % num_classes
+        return generator([z, labels], training=False)
+
+    return tf.function(forward, input_signature=[tf.TensorSpec([None, latent_dim], tf.float32)])
 
 
 def generated_batches(forward, latent_dim: int, num: int, batch_size: int, seed: int):
@@ -325,7 +333,8 @@ class Evaluator:
         ev = self.config.eval
         generator = gan.sampling_generator
         if self._forward[0] is not generator:
-            self._forward = (generator, generator_function(generator, gan.latent_dim))
+            classes = getattr(gan, "num_classes", 0)  # ConditionalGAN
+            self._forward = (generator, generator_function(generator, gan.latent_dim, classes))
         batches = generated_batches(
             self._forward[1], gan.latent_dim, ev.num_samples, ev.batch_size, ev.seed
         )

@@ -9,12 +9,16 @@ import keras
 import tensorflow as tf
 
 
-def export_generator(generator: keras.Model, latent_dim: int, export_dir: str) -> dict:
+def export_generator(
+    generator: keras.Model, latent_dim: int, export_dir: str, num_classes: int = 0
+) -> dict:
     """Writes `export_dir/generator` (SavedModel) and `export_dir/generator.keras`.
 
-    The SavedModel's `serving_default` takes `z` (float32 [batch, latent_dim]) and returns
-    `images`: image generators' tanh output mapped to [0, 1] (NHWC); other generators' outputs
-    (such as 2-D points) as they are. It loads with `tf.saved_model.load` alone, no ganzoo.
+    The SavedModel's `serving_default` takes `z` (float32 [batch, latent_dim]) and, for a
+    conditional generator (`num_classes` > 0, inputs [z, labels]), `labels` (int32 [batch],
+    each in [0, num_classes), else an InvalidArgumentError); it returns `images`: image
+    generators' tanh output mapped to [0, 1] (NHWC); other generators' outputs (such as 2-D
+    points) as they are. It loads with `tf.saved_model.load` alone, no ganzoo.
     Both are written beside the target and renamed into place, so an interrupted export never
     leaves a half-written one.
     """
@@ -24,16 +28,30 @@ def export_generator(generator: keras.Model, latent_dim: int, export_dir: str) -
     archive = keras.export.ExportArchive()
     archive.track(generator)
 
-    def serve(z):
-        out = generator(z, training=False)
+    def images(out):
         if is_image:
             out = tf.clip_by_value((out + 1.0) * 0.5, 0.0, 1.0)
         return {"images": tf.cast(out, tf.float32)}
 
+    def serve(z):
+        return images(generator(z, training=False))
+
+    def serve_conditional(z, labels):
+        message = f"labels must be class indices in [0, {num_classes})"
+        checks = [
+            tf.debugging.assert_non_negative(labels, message=message),
+            tf.debugging.assert_less(labels, num_classes, message=message),
+        ]
+        with tf.control_dependencies(checks):
+            return images(generator([z, tf.identity(labels)], training=False))
+
+    signature = [tf.TensorSpec([None, latent_dim], tf.float32, name="z")]
+    if num_classes:
+        signature.append(tf.TensorSpec([None], tf.int32, name="labels"))
     archive.add_endpoint(
         name="serving_default",
-        fn=serve,
-        input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")],
+        fn=serve_conditional if num_classes else serve,
+        input_signature=signature,
     )
     saved_model = os.path.join(export_dir, "generator")
     tmp = saved_model + ".tmp"

@@ -125,7 +125,9 @@ class GAN(keras.Model):
         self.diff_augment = policy
         self.augment_policy = augment_lib.parse_policy(policy)
         if self.augment_policy:
-            augment_lib.check_images(self.discriminator.input_shape, policy)
+            shape = self.discriminator.input_shape
+            # A conditional D takes [images, labels]; only the images are augmented.
+            augment_lib.check_images(shape[0] if isinstance(shape, list) else shape, policy)
         self.ema_decay = float(ema_decay)
         if not 0.0 <= self.ema_decay < 1.0:
             raise ConfigError(f"Received: ema_decay={ema_decay}. Expected a value in [0, 1).")
@@ -279,9 +281,10 @@ class GAN(keras.Model):
             )
         return x
 
-    def penalty_gradients(self, real_in, fake_in):
+    def penalty_gradients(self, real_in, fake_in, critic=None):
         """(term, its gradients for D's variables): term = weight * penalty(D, real, fake), or
         interval * that every `penalty_interval` D steps and 0 between (lazy regularisation).
+        `critic`, x -> logits, stands in for D in training mode (conditional GANs bind labels).
 
         Its own tape inside the lazy tf.cond, rather than one tape over a cond: XLA cannot
         differentiate through a cond whose branch holds a gradient of dynamic-batch tensors.
@@ -292,7 +295,7 @@ class GAN(keras.Model):
 
         def weighted():
             with tf.GradientTape() as tape:
-                d = functools.partial(self.discriminator, training=True)
+                d = critic or functools.partial(self.discriminator, training=True)
                 value = self.penalty_fn(d, real_in, fake_in, seed=self.seed_generator)
                 term = self.penalty_weight * value
                 scaled = term * self._replica_scale()

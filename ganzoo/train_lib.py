@@ -8,8 +8,10 @@ import sys
 import keras
 import numpy as np
 
+from ganzoo import conditional as conditional_lib
 from ganzoo import data as data_lib
 from ganzoo import images as images_lib
+from ganzoo import infogan as infogan_lib
 from ganzoo.callbacks import TrainingMonitor, reference_points
 from ganzoo.checkpoint import RunCheckpoint
 from ganzoo.config import Config
@@ -18,27 +20,56 @@ from ganzoo.eval_callback import eval_callback
 from ganzoo.export import export_generator
 from ganzoo.gan import GAN
 from ganzoo.models import build_models
+from ganzoo.models import conditional as models_conditional
+from ganzoo.models import infogan as models_infogan
 from ganzoo.workdir import Workdir
 
 
 def build_dataset(config: Config):
-    """The training tf.data pipeline of `config` (batched, shuffled, repeated)."""
-    return data_lib.build_dataset(config)
+    """The training tf.data pipeline of `config` (batched, shuffled, repeated): image (or point)
+    batches, or (x, int32 labels) batches for a conditional model (model.conditioning)."""
+    if config.model.conditioning == "none":
+        return data_lib.build_dataset(config)
+    dataset = data_lib.build_dataset(config, with_labels=True)
+    return conditional_lib.check_dataset_labels(dataset, config.model.num_classes)
 
 
 def build_gan(config: Config) -> GAN:
     """A compiled GAN for `config`, ready for `fit`. Needs no data: shapes come from the config."""
     keras.utils.set_random_seed(config.seed)
-    generator, discriminator = build_models(config.model, data_lib.example_shape(config))
-    gan = GAN(
-        generator,
-        discriminator,
-        latent_dim=config.model.latent_dim,
-        loss=config.model.loss,
-        d_steps=config.model.d_steps,
+    model, shape = config.model, data_lib.example_shape(config)
+    common = dict(
+        loss=model.loss,
+        d_steps=model.d_steps,
         seed=config.seed,
         **config.stabilizers.to_dict(),  # the section's keys are GAN's keyword arguments
     )
+    if model.conditioning != "none":
+        g, d = models_conditional.build_conditional_models(model, shape)
+        gan = conditional_lib.ConditionalGAN(
+            g,
+            d,
+            latent_dim=model.latent_dim,
+            num_classes=model.num_classes,
+            conditioning=model.conditioning,
+            acgan_weight=model.acgan_weight,
+            **common,
+        )
+    elif models_infogan.is_infogan(model):
+        g, d = models_infogan.build_infogan_models(model, shape)
+        categorical = models_infogan.parse_categorical(model.info_categorical)
+        gan = infogan_lib.InfoGAN(
+            g,
+            d,
+            noise_dim=model.latent_dim,
+            categorical=categorical,
+            continuous=model.info_continuous,
+            info_weight=model.info_weight,
+            **common,
+        )
+    else:
+        generator, discriminator = build_models(model, shape)
+        gan = GAN(generator, discriminator, latent_dim=model.latent_dim, **common)
     opt = config.optimizer
     gan.compile(
         d_optimizer=keras.optimizers.Adam(opt.d_lr, beta_1=opt.beta_1, beta_2=opt.beta_2),
@@ -195,14 +226,30 @@ def load_run(workdir: str, config: Config | None = None) -> tuple[Config, GAN, i
 def sample(
     workdir: str, num: int | None = None, seed: int | None = None, config: Config | None = None
 ) -> dict:
-    """Writes a PNG grid and an .npy of `num` samples from the latest checkpoint; no data needed."""
+    """Writes a PNG grid and an .npy of `num` samples from the latest checkpoint; no data needed.
+
+    Conditional models: one grid row per class of `sample.labels` (docs/conditional.md), and
+    their labels in `*_labels.npy`. InfoGAN: also a latent-traversal grid per code.
+    """
     config, gan, step = load_run(workdir, config)
     num = config.sample.num if num is None else num
     seed = config.sample.seed if seed is None else seed
-    samples = gan.generate(num, seed=seed)
+    out = {}
+    if isinstance(gan, conditional_lib.ConditionalGAN):
+        samples, labels = conditional_lib.conditional_samples(gan, config, num, seed)
+        num = len(samples)
+    else:
+        samples = gan.generate(num, seed=seed)
     wd = Workdir(workdir)
     stem = os.path.join(wd.samples_dir, f"sample_step{step:06d}_seed{seed}_n{num}")
     os.makedirs(wd.samples_dir, exist_ok=True)
+    if isinstance(gan, conditional_lib.ConditionalGAN):
+        np.save(stem + "_labels.npy", labels)
+        out["labels"] = stem + "_labels.npy"
+    if isinstance(gan, infogan_lib.InfoGAN):
+        out["traversals"] = infogan_lib.write_traversals(
+            gan, stem, config.sample.cols, seed, reference_points(config)
+        )
     np.save(stem + ".npy.tmp.npy", samples)
     os.replace(stem + ".npy.tmp.npy", stem + ".npy")
     if samples.ndim == 4:
@@ -210,14 +257,19 @@ def sample(
     else:
         picture = images_lib.picture(samples, reference=reference_points(config))
     images_lib.write_png(stem + ".png", picture)
-    return {"png": stem + ".png", "npy": stem + ".npy", "step": step, "num": num, "seed": seed}
+    out.update(png=stem + ".png", npy=stem + ".npy", step=step, num=num, seed=seed)
+    return out
 
 
 def export(workdir: str, config: Config | None = None) -> dict:
-    """Writes export/generator (SavedModel: z -> images in [0, 1]) and export/generator.keras."""
+    """Writes export/generator (SavedModel: z [, labels] -> images in [0, 1]) and
+    export/generator.keras."""
     config, gan, step = load_run(workdir, config)
     paths = export_generator(
-        gan.sampling_generator, config.model.latent_dim, Workdir(workdir).export_dir
+        gan.sampling_generator,
+        gan.latent_dim,
+        Workdir(workdir).export_dir,
+        num_classes=getattr(gan, "num_classes", 0),
     )
     paths["step"] = step
     return paths

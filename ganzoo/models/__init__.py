@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ganzoo.models import (  # noqa: F401  (registers the families)
+    conditional,
     dcgan,
+    infogan,
     mlp,
     resnet,
     stylegan,
