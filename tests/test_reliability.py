@@ -59,7 +59,7 @@ def test_sigkill_at_random_moments_and_mid_checkpoint_never_corrupts_the_run(tmp
     workdir = str(tmp_path / "run")
     cmd = [
         sys.executable, "-m", "ganzoo.run", "--experiment=ring8_gan", f"--workdir={workdir}",
-        "--set=train.steps=1500", "--set=train.checkpoint_every=10", "--set=train.log_every=50",
+        "--set=train.steps=3000", "--set=train.checkpoint_every=10", "--set=train.log_every=50",
         "--set=train.sample_every=500", "--set=train.keep_checkpoints=4", "--set=model.width=32",
     ]  # fmt: skip
     rng = random.Random(0)
@@ -77,7 +77,7 @@ def test_sigkill_at_random_moments_and_mid_checkpoint_never_corrupts_the_run(tmp
         proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # Once this process has written a checkpoint of its own (training is under way) ...
         before = set(names())
-        wait_for(lambda: any(n.endswith(".index") and n not in before for n in names()), proc)
+        wait_for(lambda b=before: any(n.endswith(".index") and n not in b for n in names()), proc)
         if attempt % 2 == 0:  # ... kill it while TF writes the next one (its _temp exists)
             wait_for(lambda: any(n.endswith("_temp") for n in names()), proc)
         else:  # ... or at a random moment
@@ -90,7 +90,7 @@ def test_sigkill_at_random_moments_and_mid_checkpoint_never_corrupts_the_run(tmp
     final = subprocess.run(cmd, env=ENV, capture_output=True, text=True)
     assert final.returncode == 0, final.stderr[-2000:]
     assert "Resuming ring8_gan" in final.stdout
-    assert all_checkpoints_load(workdir)[-1] == 1500
+    assert all_checkpoints_load(workdir)[-1] == 3000
     assert len(all_checkpoints_load(workdir)) == 4
     json.loads(open(os.path.join(workdir, "config.json")).read())
 
