@@ -84,7 +84,7 @@ class RunCheckpoint:
             status = self.checkpoint.restore(path)
             status.assert_existing_objects_matched()
         except (ValueError, AssertionError) as e:
-            first = str(e).strip().splitlines()[0][:300]
+            first = str(e).strip().splitlines()[0][:300].rstrip(".")
             raise CheckpointError(
                 f"Checkpoint {path!r} does not match this model (a different architecture or "
                 f"size?): {first}. Nothing was changed; use the config it was trained with, "

@@ -170,7 +170,7 @@ def write_traversals(gan: InfoGAN, stem: str, rows: int, seed: int, reference=No
     paths = {}
     for code in gan.code_names():
         grid = gan.traversal(code, rows=rows, seed=seed)
-        if grid.ndim == 6:
+        if grid.ndim == 5:  # [rows, cols, H, W, C]
             picture = images_lib.image_grid(grid.reshape(-1, *grid.shape[2:]), grid.shape[1])
         else:
             picture = images_lib.picture(grid.reshape(-1, grid.shape[-1]), reference=reference)

@@ -43,6 +43,12 @@ def _config(overrides):
         saved = Workdir(FLAGS.workdir).read_config()
         if saved is not None:
             return config_lib.validate(config_lib.apply_overrides(saved, overrides))
+        from ganzoo.errors import WorkdirError
+
+        raise WorkdirError(
+            f"{FLAGS.workdir!r} has no config.json: it is not a ganzoo run folder. Pass the "
+            f"folder of a trained run, or --experiment=NAME for --mode={FLAGS.mode}."
+        )
     from ganzoo.errors import ConfigError
 
     raise ConfigError(

@@ -1,0 +1,233 @@
+"""Bad input, tried systematically: each gets one clear `ganzoo: error:` line, a non-zero exit,
+and leaves the workdir as it was. `python tests/test_bad_inputs.py` prints the table that
+docs/reliability.md shows."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import sys
+
+import pytest
+import tensorflow as tf
+from absl import flags
+
+from ganzoo import run
+
+TINY = ["--set=train.steps=10", "--set=train.log_every=5", "--set=model.width=8",
+        "--set=data.synthetic_size=1000", "--set=train.checkpoint_every=5"]  # fmt: skip
+
+
+def cli(*args):
+    flags.FLAGS.unparse_flags()
+    argv = flags.FLAGS(["ganzoo.run", *args])
+    try:
+        return run.main(argv) or 0
+    except SystemExit as e:
+        return e.code
+
+
+def write_idx(path, magic_dims, payload):
+    with open(path, "wb") as f:
+        f.write(bytes(magic_dims) + payload)
+
+
+def idx_folder(root, *, images=None, labels=None):
+    """A folder with IDX files: valid 28x28 images and labels unless given."""
+    root.mkdir(parents=True, exist_ok=True)
+    n = 4
+    img = (
+        images
+        if images is not None
+        else (
+            bytes([0, 0, 8, 3])
+            + n.to_bytes(4, "big")
+            + (28).to_bytes(4, "big") * 2
+            + bytes(n * 784)
+        )
+    )
+    lab = labels if labels is not None else bytes([0, 0, 8, 1]) + n.to_bytes(4, "big") + bytes(n)
+    with gzip.open(root / "train-images-idx3-ubyte.gz", "wb") as f:
+        f.write(img)
+    with gzip.open(root / "train-labels-idx1-ubyte.gz", "wb") as f:
+        f.write(lab)
+    return str(root)
+
+
+def image_folder(root, files):
+    import PIL.Image
+
+    root.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        if isinstance(content, bytes):
+            (root / name).write_bytes(content)
+        else:
+            PIL.Image.fromarray(content).save(root / name)
+    return str(root)
+
+
+def _idx(magic, n_img=4, n_lab=4, label=0, truncate=0):
+    images = (
+        bytes(magic) + n_img.to_bytes(4, "big") + (28).to_bytes(4, "big") * 2 + bytes(n_img * 784)
+    )
+    labels = bytes([0, 0, 8, 1]) + n_lab.to_bytes(4, "big") + bytes([label]) * n_lab
+    return images[: len(images) - truncate], labels
+
+
+# (id, what the user did, a function (tmp) -> CLI args, expected text in the one-line error)
+CASES = [
+    ("unknown-experiment", "--experiment=mnist_dcgn", lambda t: ["--experiment=mnist_dcgn"], "Did you mean 'mnist_dcgan'"),
+    ("unknown-key", "--set train.stepz=5", lambda t: ["--experiment=ring8_gan", "--set=train.stepz=5"], "Did you mean 'train.steps'"),
+    ("int-type", "--set train.steps=ten", lambda t: ["--experiment=ring8_gan", "--set=train.steps=ten"], "Expected a value of type int"),
+    ("float-type", "--set optimizer.d_lr=fast", lambda t: ["--experiment=ring8_gan", "--set=optimizer.d_lr=fast"], "Expected a value of type float"),
+    ("bool-type", "--set data.cache=maybe", lambda t: ["--experiment=ring8_gan", "--set=data.cache=maybe"], "Expected a value of type bool"),
+    ("negative-steps", "--set train.steps=-5", lambda t: ["--experiment=ring8_gan", "--set=train.steps=-5"], "train.steps=-5. Expected a positive value"),
+    ("zero-batch", "--set train.batch_size=0", lambda t: ["--experiment=ring8_gan", "--set=train.batch_size=0"], "train.batch_size=0. Expected a positive value"),
+    ("resolution", "--set model.resolution=30 (DCGAN)", lambda t: ["--experiment=mnist_dcgan", "--set=model.resolution=30"], "model.resolution=30"),
+    ("channels", "--set model.channels=4", lambda t: ["--experiment=mnist_dcgan", "--set=model.channels=4"], "model.channels=4. Expected 1 or 3"),
+    ("loss", "--set model.loss=hinje", lambda t: ["--experiment=ring8_gan", "--set=model.loss=hinje"], "Did you mean 'hinge'"),
+    ("arch", "--set model.arch=dcgam", lambda t: ["--experiment=ring8_gan", "--set=model.arch=dcgam"], "Did you mean 'dcgan'"),
+    ("source", "--set data.source=ftp", lambda t: ["--experiment=ring8_gan", "--set=data.source=ftp"], "data.source='ftp'"),
+    ("jit", "--set train.jit_compile=sometimes", lambda t: ["--experiment=ring8_gan", "--set=train.jit_compile=sometimes"], "train.jit_compile='sometimes'"),
+    ("beta", "--set optimizer.beta_1=1.5", lambda t: ["--experiment=ring8_gan", "--set=optimizer.beta_1=1.5"], "Expected values in [0, 1)"),
+    ("remedy", "--set train.nonfinite_remedy=pray", lambda t: ["--experiment=ring8_gan", "--set=train.nonfinite_remedy=pray"], "train.nonfinite_remedy='pray'"),
+    ("max-examples", "--set data.max_examples=-1", lambda t: ["--experiment=ring8_gan", "--set=data.max_examples=-1", *TINY], "data.max_examples=-1"),
+    ("set-syntax", "--set train.steps (no value)", lambda t: ["--experiment=ring8_gan", "--set=train.steps"], "Expected --set key=value"),
+    ("positional", "a stray positional argument", lambda t: ["--experiment=ring8_gan", "oops"], "unexpected arguments"),
+    ("no-experiment", "train without --experiment", lambda t: [], "Received no --experiment"),
+    ("synthetic-name", "--set data.name=ring9 (synthetic)", lambda t: ["--experiment=ring8_gan", "--set=data.name=ring9", *TINY], "Did you mean 'ring8'"),
+    ("folder-missing", "image folder that does not exist", lambda t: ["--experiment=image_folder_dcgan", f"--set=data.dir={t / 'nope'}"], "nope"),
+    ("folder-empty", "empty image folder", lambda t: ["--experiment=image_folder_dcgan", f"--set=data.dir={image_folder(t / 'empty', {})}"], "empty"),
+    ("folder-corrupt", "only corrupt image files", lambda t: ["--experiment=image_folder_dcgan", f"--set=data.dir={image_folder(t / 'bad', {'a.png': b'not a png', 'b.jpg': b''})}"], "2 unreadable"),
+    ("idx-truncated", "truncated IDX file", lambda t: ["--experiment=fashion_mnist_dcgan", "--set=data.source=idx", f"--set=data.dir={idx_folder(t / 'trunc', images=_idx([0, 0, 8, 3], truncate=100)[0])}"], "train-images-idx3-ubyte"),
+    ("idx-magic", "IDX file with a wrong magic number", lambda t: ["--experiment=fashion_mnist_dcgan", "--set=data.source=idx", f"--set=data.dir={idx_folder(t / 'magic', images=_idx([7, 7, 8, 3])[0])}"], "train-images-idx3-ubyte"),
+    ("idx-labels", "IDX labels out of range (12)", lambda t: ["--experiment=fashion_mnist_dcgan", "--set=data.source=idx", f"--set=data.dir={idx_folder(t / 'labels', labels=_idx([0, 0, 8, 3], label=12)[1])}"], "12"),
+    ("idx-count", "IDX image and label counts differ", lambda t: ["--experiment=fashion_mnist_dcgan", "--set=data.source=idx", f"--set=data.dir={idx_folder(t / 'count', labels=_idx([0, 0, 8, 3], n_lab=3)[1])}"], "3"),
+    ("tfds-offline", "TFDS dataset not prepared, downloads off", lambda t: ["--experiment=mnist_dcgan", f"--set=data.data_dir={t / 'tfds'}", "--set=data.download=false"], "mnist"),
+    ("workdir-unwritable", "workdir below a regular file", lambda t: ["--experiment=ring8_gan", f"--workdir={blocker(t)}/run"], "Cannot write to workdir"),
+    ("other-architecture", "resume a run with another model.width", lambda t: ["--experiment=ring8_gan", f"--workdir={t / 'run'}", *TINY, "--set=model.width=16"], "holds a different run (model.width: 8 -> 16)"),
+    ("checkpoint-mismatch", "sample a run's checkpoint as another architecture", lambda t: ["--mode=sample", f"--workdir={t / 'run'}", "--set=model.width=16"], "does not match this model"),
+    ("checkpoint-corrupt", "a truncated checkpoint", lambda t: ["--mode=sample", f"--workdir={corrupt_checkpoint(t)}"], "cannot be read"),
+    ("no-checkpoint", "sample a run folder that has no checkpoint yet", lambda t: ["--mode=sample", f"--workdir={no_checkpoint(t)}"], "No checkpoint"),
+    ("not-a-run", "sample a folder that is not a run", lambda t: ["--mode=export", f"--workdir={t}"], "not a ganzoo run folder"),
+    ("config-corrupt", "a run folder whose config.json is corrupt", lambda t: ["--mode=sample", f"--workdir={corrupt_config(t)}"], "cannot be read as a ganzoo config"),
+    ("non-finite", "learning rates of 1e30 (losses go NaN)", lambda t: ["--experiment=ring8_gan", *TINY, "--set=optimizer.d_lr=1e30", "--set=optimizer.g_lr=1e30", "--set=train.max_rollbacks=1"], "Non-finite"),
+    ("disk-full", "disk full while writing a checkpoint (simulated)", lambda t: ["--experiment=ring8_gan", f"--workdir={t / 'run'}", *TINY, "--set=train.steps=20"], "No space left on device"),
+]  # fmt: skip
+
+
+def blocker(tmp):
+    path = tmp / "a_file"
+    path.write_text("in the way")
+    return path
+
+
+def corrupt_checkpoint(tmp):
+    ckdir = tmp / "run" / "checkpoints"
+    for name in os.listdir(ckdir):
+        if name.startswith("ckpt-10.data"):
+            with open(ckdir / name, "r+b") as f:
+                f.truncate(8)
+    return tmp / "run"
+
+
+def no_checkpoint(tmp):
+    shutil.rmtree(tmp / "run" / "checkpoints")
+    return tmp / "run"
+
+
+def corrupt_config(tmp):
+    (tmp / "run" / "config.json").write_text("{ not json")
+    return tmp / "run"
+
+
+def snapshot(root):
+    """Every file under root with its size and modification time."""
+    out = {}
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            st = os.stat(path)
+            out[os.path.relpath(path, root)] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    """A tiny ring8 run (10 steps, checkpoints at 5 and 10), trained once and copied per case."""
+    root = tmp_path_factory.mktemp("trained")
+    assert cli("--experiment=ring8_gan", f"--workdir={root / 'run'}", *TINY) == 0
+    return root / "run"
+
+
+def _disk_full(monkeypatch):
+    def no_space(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tf.train.CheckpointManager, "save", no_space)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_bad_input(case, trained_run, tmp_path, capsys, monkeypatch):
+    name, _, make_args, expected = case
+    shutil.copytree(trained_run, tmp_path / "run")
+    args = make_args(tmp_path)
+    if not any(a.startswith("--workdir=") for a in args):
+        args.append(f"--workdir={tmp_path / 'fresh'}")
+    if name == "disk-full":
+        _disk_full(monkeypatch)
+    run_dir = tmp_path / "run"
+    before = snapshot(run_dir)
+    capsys.readouterr()
+    code = cli(*args)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ganzoo: error: "), err
+    assert expected in lines[0], lines[0]
+    assert "Traceback" not in err
+    after = snapshot(run_dir)
+    if name == "disk-full":  # it trained on, then failed to save: logs grew, checkpoints didn't
+        assert set(before) <= set(after)
+        assert {k: v for k, v in after.items() if k.startswith("checkpoints")} == {
+            k: v for k, v in before.items() if k.startswith("checkpoints")
+        }
+    elif name not in ("checkpoint-corrupt", "no-checkpoint", "config-corrupt"):  # own damage
+        assert after == before, "the trained run folder changed"
+    fresh = tmp_path / "fresh"
+    assert not (fresh / "checkpoints").exists() or name == "non-finite"
+
+
+def test_there_are_at_least_25_cases():
+    assert len(CASES) >= 25
+
+
+if __name__ == "__main__":  # prints docs/reliability.md's table from the real messages
+    import contextlib
+    import io
+    import pathlib
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as base:
+        base = pathlib.Path(base)
+        with contextlib.redirect_stdout(io.StringIO()):
+            cli("--experiment=ring8_gan", f"--workdir={base / 'trained'}", *TINY)
+        print("| input | exit | message |\n|---|---|---|")
+        for name, what, make_args, _ in CASES:
+            tmp = base / name
+            tmp.mkdir()
+            shutil.copytree(base / "trained", tmp / "run")
+            args = make_args(tmp)
+            if not any(a.startswith("--workdir=") for a in args):
+                args.append(f"--workdir={tmp / 'fresh'}")
+            patch = pytest.MonkeyPatch()
+            if name == "disk-full":
+                _disk_full(patch)
+            err = io.StringIO()
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+                code = cli(*args)
+            patch.undo()
+            message = err.getvalue().strip().replace(str(tmp), "DIR").replace("|", "\\|")
+            print(f"| {what} | {code} | `{message.removeprefix('ganzoo: error: ')}` |")
+        sys.stdout.flush()
