@@ -39,7 +39,12 @@ def _keras_prepared(gan, images: np.ndarray, xla: bool, notes: list[str]) -> Pre
     gan.make_train_function()
     train_function = gan.train_function
     spec = tf.TensorSpec(images.shape, tf.float32)
-    count = flops_lib.function_flops(gan.train_step, spec)
+    graph = tf.function(gan.train_step).get_concrete_function(spec).graph
+    count = flops_lib.graph_flops(graph)
+    unpruned = flops_lib.graph_flops(graph, prune=False).total
+    notes.append(
+        f"all ops of the graph, as tf.compat.v1.profiler counts: {unpruned / 1e9:.4f} GFLOP"
+    )
     if count.uncounted_calls or count.unknown_shape_ops:
         notes.append(
             f"FLOP count misses {count.uncounted_calls} nested calls and "

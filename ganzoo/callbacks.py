@@ -49,7 +49,6 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.reference = reference  # real 2-D points drawn under the samples, when 2-D
         self.stream = stream or sys.stdout
         self.writer = tf.summary.create_file_writer(workdir.tensorboard_dir)
-        self.fixed_z = None
         self.last_saved_step = None
         self.nonfinite = None  # (step, name, value) of the first non-finite reading
         self.health = None
@@ -78,11 +77,8 @@ class TrainingMonitor(keras.callbacks.Callback):
         return ", ".join(names), bad[names[0]]
 
     def _fixed_samples(self, num):
-        if self.fixed_z is None or len(self.fixed_z) < num:
-            self.fixed_z = self.model.latent_for_seed(num, self.config.sample.seed)
-        return keras.ops.convert_to_numpy(
-            self.model.sampling_generator(self.fixed_z[:num], training=False)
-        )
+        # The same z (and labels, for conditional GANs) at every call: deterministic in the seed.
+        return self.model.generate(num, seed=self.config.sample.seed)
 
     def write_samples(self, step: int) -> str:
         samples = self._fixed_samples(self.config.sample.num)

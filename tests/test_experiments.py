@@ -38,6 +38,7 @@ def test_experiment_runs_two_steps(name, tmp_path):
     assert config.name == name and config.description
     with tfds.testing.mock_data(num_examples=8):
         batch = next(iter(ganzoo.build_dataset(config)))
+        batch = batch[0] if isinstance(batch, tuple) else batch  # (x, labels): conditional
         assert tuple(batch.shape[1:]) == ganzoo.data.example_shape(config)
         gan = train_lib.train(config, str(tmp_path / "run"))
     assert int(gan.g_optimizer.iterations) == 2

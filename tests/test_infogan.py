@@ -58,7 +58,7 @@ def test_mutual_information_loss_falls_during_a_short_fit():
     assert acc[-1] > 0.9, acc
 
 
-def test_traversal_grids_vary_one_code():
+def test_traversal_grid_shapes_and_bad_code():
     gan = train_lib.build_gan(ring8_config(**{"model.info_categorical": "4,3"}))
     assert gan.code_names() == ["cat0", "cat1", "cont0"]
     assert gan.traversal("cat0", rows=5).shape == (5, 4, 2)
