@@ -3,3 +3,4 @@
 import experiments.conditional  # noqa: F401  (cGAN, ACGAN, projection, InfoGAN)
 import experiments.zoo  # noqa: F401  (the architecture zoo)
 from experiments import cifar10, image_folder, mnist, synthetic  # noqa: F401
+import experiments.matrix  # noqa: F401  (the loss x dataset matrix, 2-D remedies)

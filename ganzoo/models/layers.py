@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 _EPS = 1e-12
@@ -49,7 +50,23 @@ class SpectralNorm(layers.Wrapper):
             trainable=False,
             name="u",
         )
+        self._warm_start_u()
         self.built = True
+
+    def _warm_start_u(self, iterations: int = 20):
+        """Runs the power iteration on the initial kernel, so that W / sigma is right before the
+        first training call too (a random u underestimates sigma, which inflates D's outputs)."""
+        try:
+            w = np.asarray(self._matrix(), np.float64)
+            u = np.asarray(self.u, np.float64)
+        except (TypeError, ValueError, NotImplementedError):  # symbolic build: leave u random
+            return
+        for _ in range(iterations):
+            v = u @ w.T
+            v /= np.linalg.norm(v) + _EPS
+            u = v @ w
+            u /= np.linalg.norm(u) + _EPS
+        self.u.assign(u.astype(self.u.dtype))
 
     def _matrix(self):
         kernel = self.layer.kernel
@@ -57,7 +74,8 @@ class SpectralNorm(layers.Wrapper):
 
     def _sigma(self, update: bool):
         w = self._matrix()
-        u = ops.convert_to_tensor(self.u)
+        # u is normalised before use, so a fresh (random, unnormalised) u gives a sane estimate.
+        u = _l2_normalize(ops.convert_to_tensor(self.u))
         v = _l2_normalize(ops.matmul(u, ops.transpose(w)))
         if update:
             for _ in range(self.power_iterations):

@@ -161,3 +161,20 @@ def test_spectral_discriminators_round_trip_keras_files(build, tmp_path):
     path = str(tmp_path / "d.keras")
     model.save(path)
     np.testing.assert_allclose(keras.models.load_model(path)(x), model(x), atol=1e-6)
+
+
+def test_spectral_norm_is_sane_at_inference_before_any_training_call():
+    import keras
+    import numpy as np
+
+    from ganzoo.models.layers import SpectralNorm
+
+    layer = SpectralNorm(keras.layers.Dense(64))
+    x = np.random.default_rng(0).normal(size=(16, 256)).astype("float32")
+    layer(x)  # builds; no training call has advanced u yet
+    w = layer.layer.kernel.numpy()
+    sigma_true = np.linalg.svd(w, compute_uv=False)[0]
+    estimate = float(layer._sigma(update=False))
+    assert 0.99 * sigma_true < estimate <= sigma_true * 1.0001
+    out = layer(x, training=False).numpy()
+    assert np.abs(out).max() < 10 * np.abs(x @ (w / sigma_true)).max()

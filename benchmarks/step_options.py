@@ -1,0 +1,121 @@
+"""Times ganzoo's train step under config overrides (performance options) beside the keras-io
+reference, in one process, windows interleaved round-robin so other jobs' load falls on all.
+
+python -m benchmarks.step_options [--batch=64] [--windows=7] [--steps=15] [--warmup=5]
+    [--variant NAME=key=value,key=value ...] [--no_ref] [--threads=0]
+
+Each variant is `mnist_dcgan` with those `--set`-style overrides, built by `build_gan` exactly as
+`ganzoo.run` builds it; `keras_ref` is `benchmarks/keras_reference.py` on the same networks.
+Prints the median ms/step of each, its min-max, and the load average before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+DEFAULT_VARIANTS = ("default=",)
+
+
+def _parse(argv=None):
+    p = argparse.ArgumentParser(prog="python -m benchmarks.step_options")
+    p.add_argument("--experiment", default="mnist_dcgan")
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--windows", type=int, default=7)
+    p.add_argument("--steps", type=int, default=15, help="steps per window")
+    p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--variant", action="append", default=None, help="NAME=key=value,key=value")
+    p.add_argument("--no_ref", action="store_true", help="leave out the keras-io reference")
+    return p.parse_args(argv)
+
+
+def _overrides(text: str) -> dict:
+    out = {}
+    for item in filter(None, text.split(",")):
+        key, value = item.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
+def _step_fn(gan, images):
+    import tensorflow as tf
+
+    iterator = iter(tf.data.Dataset.from_tensors(tf.constant(images)).repeat())
+    gan.make_train_function()
+    fn = gan.train_function
+    return lambda: fn(iterator)
+
+
+def _sync(logs):
+    next(iter(logs.values())).numpy()
+
+
+def main(argv=None) -> dict:
+    args = _parse(argv)
+    import keras
+    import numpy as np
+
+    from benchmarks import keras_reference
+    from ganzoo.experiment import get_experiment
+    from ganzoo.models import dcgan
+    from ganzoo.precision import reset_policy
+    from ganzoo.train_lib import build_gan
+
+    load_before = os.getloadavg()
+    steps = {}
+    for spec in args.variant or DEFAULT_VARIANTS:
+        name, _, text = spec.partition("=")
+        config = get_experiment(
+            args.experiment, {"train.batch_size": str(args.batch), **_overrides(text)}
+        )
+        gan = build_gan(config)
+        reset_policy()
+        m = config.model
+        images = np.random.default_rng(0).uniform(
+            -1, 1, (args.batch, m.resolution, m.resolution, m.channels)
+        )
+        steps[name] = _step_fn(gan, images.astype("float32"))
+    if not args.no_ref:
+        config = get_experiment(args.experiment, {"train.batch_size": str(args.batch)})
+        m = config.model
+        keras.utils.set_random_seed(0)
+        g = dcgan.generator(m.latent_dim, m.resolution, m.channels, m.width)
+        d = dcgan.discriminator(m.resolution, m.channels, m.width)
+        ref = keras_reference.build(g, d, m.latent_dim, config.optimizer, False)
+        images = np.random.default_rng(0).uniform(
+            -1, 1, (args.batch, m.resolution, m.resolution, m.channels)
+        )
+        steps["keras_ref"] = _step_fn(ref, images.astype("float32"))
+    for step in steps.values():
+        out = None
+        for _ in range(args.warmup):
+            out = step()
+        _sync(out)
+    times = {name: [] for name in steps}
+    names = list(steps)
+    for w in range(args.windows):
+        shift = w % len(names)
+        for name in names[shift:] + names[:shift]:
+            start = time.perf_counter()
+            out = None
+            for _ in range(args.steps):
+                out = steps[name]()
+            _sync(out)
+            times[name].append((time.perf_counter() - start) * 1000 / args.steps)
+    load_after = os.getloadavg()
+    print(f"load average before {load_before}, after {load_after}")
+    print(f"batch {args.batch}; median of {args.windows} windows of {args.steps} steps")
+    print("| variant | ms/step (median) | min-max | img/s |")
+    print("|---|---|---|---|")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(f"| {name} | {med:.1f} | {min(ts):.1f}-{max(ts):.1f} | {args.batch * 1000 / med:.0f} |")
+    return times
+
+
+if __name__ == "__main__":
+    main()
