@@ -145,6 +145,7 @@ class RemoteSession:
         try:
             status, value = self.conn.recv()
         except EOFError:
+            self.process.join(timeout=10)
             status, value = "error", f"process exited with code {self.process.exitcode}"
         if status == "error":
             self.failed = value

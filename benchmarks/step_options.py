@@ -6,7 +6,9 @@ python -m benchmarks.step_options [--batch=64] [--windows=7] [--steps=15] [--war
 
 Each variant is `mnist_dcgan` with those `--set`-style overrides, built by `build_gan` exactly as
 `ganzoo.run` builds it; `keras_ref` is `benchmarks/keras_reference.py` on the same networks.
-Prints the median ms/step of each, its min-max, and the load average before and after.
+Prints the median ms/step of each, its min-max, the median CPU time per step (all threads of
+this process: the work, less sensitive to other jobs than wall time, though spinning threads
+count), and the load average before and after.
 """
 
 from __future__ import annotations
@@ -96,16 +98,18 @@ def main(argv=None) -> dict:
             out = step()
         _sync(out)
     times = {name: [] for name in steps}
+    cpu = {name: [] for name in steps}
     names = list(steps)
     for w in range(args.windows):
         shift = w % len(names)
         for name in names[shift:] + names[:shift]:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             out = None
             for _ in range(args.steps):
                 out = steps[name]()
             _sync(out)
             times[name].append((time.perf_counter() - start) * 1000 / args.steps)
+            cpu[name].append((time.process_time() - start_cpu) * 1000 / args.steps)
     load_after = os.getloadavg()
     print(f"load average before {load_before}, after {load_after}")
     print(f"batch {args.batch}; median of {args.windows} windows of {args.steps} steps")
@@ -113,7 +117,9 @@ def main(argv=None) -> dict:
     print("|---|---|---|---|")
     for name, ts in times.items():
         med = statistics.median(ts)
-        print(f"| {name} | {med:.1f} | {min(ts):.1f}-{max(ts):.1f} | {args.batch * 1000 / med:.0f} |")
+        print(
+            f"| {name} | {med:.1f} | {min(ts):.1f}-{max(ts):.1f} | {args.batch * 1000 / med:.0f} |"
+        )
     return times
 
 

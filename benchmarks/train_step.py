@@ -26,17 +26,26 @@ def _bool(text: str) -> bool:
     return low in ("true", "1")
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"Received: {text}. Expected an integer >= 1.")
+    return value
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks.train_step", description=__doc__)
     p.add_argument("--models", default="dcgan28", help="comma list from benchmarks/models.py")
     p.add_argument("--impls", default=DEFAULT_IMPLS, help="comma list from benchmarks/impls.py")
-    p.add_argument("--batch", type=int, default=None, help="default: the model table's (64)")
-    p.add_argument("--width", type=int, default=None, help="override model.width (quick runs)")
-    p.add_argument("--windows", type=int, default=5)
-    p.add_argument("--steps_per_window", type=int, default=20)
-    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--batch", type=_positive, default=None, help="default: the model table's (64)")
+    p.add_argument(
+        "--width", type=_positive, default=None, help="override model.width (quick runs)"
+    )
+    p.add_argument("--windows", type=_positive, default=5)
+    p.add_argument("--steps_per_window", type=_positive, default=20)
+    p.add_argument("--warmup", type=_positive, default=10)
     p.add_argument("--torch_threads", type=int, default=0, help="0: torch's default")
-    p.add_argument("--peak_n", type=int, default=2048, help="matmul size for the peak")
+    p.add_argument("--peak_n", type=_positive, default=2048, help="matmul size for the peak")
     p.add_argument("--out", default="", help="markdown file to write (stdout always)")
     p.add_argument("--isolate", type=_bool, default=True, help="one process per (model, impl)")
     return p.parse_args(argv)

@@ -4,13 +4,15 @@ have auxiliary heads (a classifier, InfoGAN's Q) with losses of their own."""
 
 from __future__ import annotations
 
+import contextlib
+
 import keras
 import numpy as np
 import tensorflow as tf
 
 from ganzoo import stabilizers
 from ganzoo.errors import ConfigError
-from ganzoo.gan import GAN
+from ganzoo.gan import GAN, grad_norm
 from ganzoo.losses import LossPair
 from ganzoo.models.conditional import parse_labels
 
@@ -87,18 +89,27 @@ class AuxiliaryGAN(GAN):
     def train_step(self, data):
         real, labels = self.split_batch(data)
         batch_size = tf.shape(real)[0]
-        for _ in range(self.d_steps):
+        g_tape = None
+        for i in range(self.d_steps):
+            # With reuse_fakes, the last D step's G forward is recorded for G's update.
+            g_tape = tf.GradientTape() if self.reuse_fakes and i == self.d_steps - 1 else None
+            g_inputs = self.generator_inputs(batch_size, labels)
+            with g_tape or contextlib.nullcontext():
+                fake = self.generator(g_inputs, training=True)
             d_loss, penalty, real_logits, fake_logits, d_norm, d_metrics = self._aux_d_step(
-                real, labels, batch_size
+                real, labels, g_inputs, fake
             )
 
-        with tf.GradientTape() as tape:
+        if g_tape is None:
+            g_tape = tf.GradientTape()
             g_inputs = self.generator_inputs(batch_size, labels)
-            fake = self.generator(g_inputs, training=True)
+            with g_tape:
+                fake = self.generator(g_inputs, training=True)
+        with g_tape:
             g_loss, g_aux, g_metrics = self._aux_g_losses(real, fake, labels, g_inputs, real_logits)
-            scaled = (g_loss + g_aux) * self._replica_scale()
+            scaled = self.g_optimizer.scale_loss((g_loss + g_aux) * self._replica_scale())
         g_vars = self.generator.trainable_variables
-        g_grads = tape.gradient(scaled, g_vars)
+        g_grads = g_tape.gradient(scaled, g_vars)
         self.g_optimizer.apply_gradients(zip(g_grads, g_vars, strict=True))
         if self.ema_generator is not None:
             stabilizers.ema_update(self.ema_generator, self.generator, self.ema_decay)
@@ -109,22 +120,31 @@ class AuxiliaryGAN(GAN):
         self.fake_logit_tracker.update_state(tf.reduce_mean(fake_logits))
         if self.penalty_tracker is not None:
             self.penalty_tracker.update_state(penalty)
-        self._update_health(d_norm, tf.linalg.global_norm(g_grads), real_logits, fake_logits)
+        self._update_health(d_norm, grad_norm(g_grads, self.g_optimizer), real_logits, fake_logits)
         for name, value in {**d_metrics, **g_metrics}.items():
             self.aux_trackers[name].update_state(value)
         return {m.name: m.result() for m in self.metrics}
 
-    def _aux_d_step(self, real, labels, batch_size):
-        g_inputs = self.generator_inputs(batch_size, labels)
-        fake = self.generator(g_inputs, training=True)
+    def _aux_d_step(self, real, labels, g_inputs, fake):
         real_in, fake_in = self.discriminator_inputs(real), self.discriminator_inputs(fake)
         d_vars = self.discriminator.trainable_variables
+
+        def both(x, lab):
+            logits, heads = self.discriminate(x, lab)
+            return (logits, tuple(heads))
+
         with tf.GradientTape() as tape:
-            real_logits, real_heads = self.discriminate(real_in, labels)
-            fake_logits, fake_heads = self.discriminate(fake_in, labels)
+            if self._fuse_d:
+                both_labels = None if labels is None else tf.concat([labels, labels], axis=0)
+                (real_logits, real_heads), (fake_logits, fake_heads) = self.discriminate_pair(
+                    real_in, fake_in, lambda x: both(x, both_labels)
+                )
+            else:
+                real_logits, real_heads = both(real_in, labels)
+                fake_logits, fake_heads = both(fake_in, labels)
             d_loss = self.loss_fn(real_logits, fake_logits).d_loss
             aux, metrics = self.discriminator_aux_loss(real_heads, fake_heads, labels, g_inputs)
-            scaled = (d_loss + aux) * self._replica_scale()
+            scaled = self.d_optimizer.scale_loss((d_loss + aux) * self._replica_scale())
         grads = tape.gradient(scaled, d_vars)
         # A head with weight 0 (or one the penalty does not reach) has no gradient: zeros.
         grads = [tf.zeros_like(v) if g is None else g for g, v in zip(grads, d_vars, strict=True)]
@@ -138,7 +158,8 @@ class AuxiliaryGAN(GAN):
         self.d_optimizer.apply_gradients(zip(grads, d_vars, strict=True))
         if self.clip_weights > 0:
             stabilizers.clip_weights(d_vars, self.clip_weights)
-        return d_loss, penalty, real_logits, fake_logits, tf.linalg.global_norm(grads), metrics
+        d_norm = grad_norm(grads, self.d_optimizer)
+        return d_loss, penalty, real_logits, fake_logits, d_norm, metrics
 
     def _aux_g_losses(self, real, fake, labels, g_inputs, real_logits):
         fake_logits, fake_heads = self.discriminate(self.discriminator_inputs(fake), labels)

@@ -16,6 +16,8 @@ Config = ml_collections.ConfigDict
 DATA_SOURCES = ("tfds", "idx", "folder", "synthetic", "auto")
 NONFINITE_REMEDIES = ("lower_lr", "skip_data", "both", "stop")
 JIT_CHOICES = ("auto", "true", "false")
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
 EVAL_EXTRACTORS = ("auto", "inception", "classifier", "modes")
 EVAL_CHECKPOINTS = ("latest", "best")
 
@@ -82,6 +84,15 @@ def base_config() -> Config:
             checkpoint_every=1000,
             keep_checkpoints=3,
             jit_compile="auto",  # auto: XLA on GPU/TPU, off on CPU. Or "true" / "false".
+            # Performance options (docs/performance.md). fused_d_pass: one D call on real +
+            # fake; auto = when every layer of D acts per example (then exact), or true/false.
+            fused_d_pass="auto",
+            # G's update reuses the last D step's fakes (same z) instead of a second G forward.
+            reuse_fake=False,
+            precision="float32",  # float32 | mixed_float16 | mixed_bfloat16
+            # default (one device) | mirrored (all local GPUs) | multi_worker (TF_CONFIG) | tpu
+            strategy="default",
+            tpu="",  # TPU name or grpc:// address for strategy=tpu; "" = the local/env TPU.
             # Seeds plus tf.config.experimental.enable_op_determinism: a resumed run repeats
             # an uninterrupted one exactly (docs/reliability.md).
             deterministic=False,
@@ -302,6 +313,16 @@ def validate(config: Config) -> Config:
             f"Received: train.jit_compile={config.train.jit_compile!r}. "
             f"Expected one of {', '.join(JIT_CHOICES)}."
         )
+    for key, choices in (
+        ("fused_d_pass", JIT_CHOICES),
+        ("precision", PRECISIONS),
+        ("strategy", STRATEGIES),
+    ):
+        if config.train[key] not in choices:
+            raise ConfigError(
+                f"Received: train.{key}={config.train[key]!r}. "
+                f"Expected one of {', '.join(choices)}."
+            )
     losses.LOSSES.get(config.model.loss)
     models.MODELS.get(config.model.arch)
     _positive(

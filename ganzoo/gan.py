@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import keras
@@ -34,6 +35,72 @@ def resolve_jit_compile(jit_compile) -> bool:
     return bool(jit_compile)
 
 
+# Layers whose output for one example depends on that example alone, deterministically in
+# training mode: a D made of these gives the same logits on a concatenated real + fake batch as
+# on each batch alone. BatchNormalization (batch statistics), MinibatchStdDev (batch
+# statistics), SpectralNorm (one power iteration per call), Dropout and noise layers (random
+# draws) and any layer not listed are not.
+PER_EXAMPLE_LAYERS = frozenset(
+    {
+        "InputLayer", "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "DepthwiseConv2D",
+        "SeparableConv2D", "Dense", "EinsumDense", "Embedding", "LeakyReLU", "ReLU", "ELU",
+        "PReLU", "Softmax", "Activation", "Flatten", "Reshape", "Permute", "Add", "Subtract",
+        "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "ZeroPadding2D",
+        "Cropping2D", "UpSampling2D", "AveragePooling2D", "MaxPooling2D",
+        "GlobalAveragePooling2D", "GlobalMaxPooling2D", "LayerNormalization",
+        "GroupNormalization", "Identity", "CategoryEncoding",
+        # ganzoo's own
+        "OneHot", "LabelConcat", "GlobalSumPooling2D", "PixelNorm", "EqualizedDense",
+    }
+)  # fmt: skip
+
+
+def batch_dependent_layers(model: keras.Model) -> list[str]:
+    """Names (class) of `model`'s layers, nested models included, not in PER_EXAMPLE_LAYERS."""
+    out = []
+    for layer in model._flatten_layers(include_self=False, recursive=True):
+        if type(layer).__name__ in ("Functional", "Sequential"):
+            continue  # a container: its layers are listed themselves
+        name = type(layer).__name__
+        if name not in PER_EXAMPLE_LAYERS:
+            out.append(f"{layer.name} ({name})")
+    return out
+
+
+def resolve_fused_d_pass(fused, discriminator: keras.Model) -> bool:
+    """"auto" -> fuse exactly when D is per-example; True on a batch-dependent D is an error
+    (the fused logits would differ from two passes); False never fuses."""
+    if isinstance(fused, str):
+        low = fused.lower()
+        if low not in ("auto", "true", "false"):
+            raise ConfigError(
+                f"Received: fused_d_pass={fused!r}. Expected 'auto', True or False."
+            )
+        fused = "auto" if low == "auto" else low == "true"
+    if fused is False:
+        return False
+    dependent = batch_dependent_layers(discriminator)
+    if fused == "auto":
+        return not dependent
+    if dependent:
+        raise ConfigError(
+            f"Received: fused_d_pass=True for a discriminator with batch-dependent or "
+            f"unlisted layers: {', '.join(dependent[:5])}. Expected a discriminator whose "
+            "layers all act per example (one pass on real + fake would change its outputs); "
+            "use fused_d_pass='auto' or False."
+        )
+    return True
+
+
+def grad_norm(grads, optimizer) -> tf.Tensor:
+    """Global L2 norm of `grads`, unscaled when `optimizer` is a LossScaleOptimizer (whose
+    gradients come multiplied by its loss scale)."""
+    norm = tf.linalg.global_norm(grads)
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        norm = norm / tf.cast(optimizer.dynamic_scale, norm.dtype)
+    return norm
+
+
 @keras.saving.register_keras_serializable(package="ganzoo")
 class GAN(keras.Model):
     """An unconditional GAN: `fit` on a dataset of real examples scaled to [-1, 1].
@@ -55,6 +122,13 @@ class GAN(keras.Model):
     every D input; `ema_decay` > 0 keeps `ema_generator`, used for sampling and export;
     `label_smoothing` s, D's real target 1 - s (cross-entropy losses); `instance_noise_std`,
     Gaussian noise on D inputs annealed linearly to 0 over `instance_noise_steps` steps.
+
+    Performance options (docs/performance.md): `fused_d_pass` ("auto", True, False) runs D once
+    on the concatenated real + fake batch instead of twice; "auto" does so exactly when every
+    layer of D is per-example (`batch_independent`), the same logits and gradients up to float
+    rounding. `reuse_fakes` (off by default: it changes the update) lets G's step reuse the
+    last D step's fake batch instead of generating another: G's update then uses the same z as
+    that D step, and G's batch-norm statistics move once per step instead of d_steps + 1 times.
     """
 
     def __init__(
@@ -75,6 +149,8 @@ class GAN(keras.Model):
         label_smoothing: float = 0.0,
         instance_noise_std: float = 0.0,
         instance_noise_steps: int = 0,
+        fused_d_pass="auto",
+        reuse_fakes: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -94,6 +170,9 @@ class GAN(keras.Model):
         self._init_stabilizers(
             clip_weights, diff_augment, ema_decay, instance_noise_std, instance_noise_steps
         )
+        self.fused_d_pass = fused_d_pass
+        self._fuse_d = resolve_fused_d_pass(fused_d_pass, discriminator)
+        self.reuse_fakes = bool(reuse_fakes)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.real_logit_tracker = keras.metrics.Mean(name="d_real_logit")
@@ -211,24 +290,34 @@ class GAN(keras.Model):
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
 
     def _replica_scale(self):
-        # Losses are per-replica batch means; gradients are summed across replicas, so scale to
-        # get the mean over the global batch under tf.distribute.
+        # Losses are per-replica batch means; Keras 3's optimizer all-reduces gradients with a
+        # SUM across replicas (TFOptimizer._all_reduce_sum_gradients), so scale by 1/replicas
+        # to get the gradient of the mean over the global batch (equal per-replica batches).
         return 1.0 / tf.distribute.get_strategy().num_replicas_in_sync
 
     def train_step(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
         batch_size = tf.shape(real)[0]
-        for _ in range(self.d_steps):
+        g_tape = None
+        for i in range(self.d_steps):
+            # With reuse_fakes, the last D step's G forward is recorded for G's update.
+            keep = self.reuse_fakes and i == self.d_steps - 1
+            g_tape = tf.GradientTape() if keep else None
+            with g_tape or contextlib.nullcontext():
+                fake = self.generator(self.sample_latent(batch_size), training=True)
             d_loss, penalty, real_logits, fake_logits, d_norm = self._discriminator_step(
-                real, batch_size
+                real, fake
             )
 
-        with tf.GradientTape() as tape:
-            fake = self.generator(self.sample_latent(batch_size), training=True)
+        if g_tape is None:
+            g_tape = tf.GradientTape()
+            with g_tape:
+                fake = self.generator(self.sample_latent(batch_size), training=True)
+        with g_tape:
             g_loss = self.generator_loss(real, fake, real_logits)
-            scaled = g_loss * self._replica_scale()
+            scaled = self.g_optimizer.scale_loss(g_loss * self._replica_scale())
         g_vars = self.generator.trainable_variables
-        g_grads = tape.gradient(scaled, g_vars)
+        g_grads = g_tape.gradient(scaled, g_vars)
         self.g_optimizer.apply_gradients(zip(g_grads, g_vars, strict=True))
         if self.ema_generator is not None:
             stabilizers.ema_update(self.ema_generator, self.generator, self.ema_decay)
@@ -239,7 +328,8 @@ class GAN(keras.Model):
         self.fake_logit_tracker.update_state(tf.reduce_mean(fake_logits))
         if self.penalty_tracker is not None:
             self.penalty_tracker.update_state(penalty)
-        self._update_health(d_norm, tf.linalg.global_norm(g_grads), real_logits, fake_logits)
+        g_norm = grad_norm(g_grads, self.g_optimizer)
+        self._update_health(d_norm, g_norm, real_logits, fake_logits)
         return {m.name: m.result() for m in self.metrics}
 
     def _update_health(self, d_norm, g_norm, real_logits, fake_logits):
@@ -249,15 +339,13 @@ class GAN(keras.Model):
         health["d_real_acc"].update_state(tf.reduce_mean(tf.cast(real_logits > 0, tf.float32)))
         health["d_fake_acc"].update_state(tf.reduce_mean(tf.cast(fake_logits < 0, tf.float32)))
 
-    def _discriminator_step(self, real, batch_size):
-        fake = self.generator(self.sample_latent(batch_size), training=True)
+    def _discriminator_step(self, real, fake):
         real_in, fake_in = self.discriminator_inputs(real), self.discriminator_inputs(fake)
         d_vars = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(real_in, training=True)
-            fake_logits = self.discriminator(fake_in, training=True)
+            real_logits, fake_logits = self.discriminate_pair(real_in, fake_in)
             d_loss = self.loss_fn(real_logits, fake_logits).d_loss
-            scaled = d_loss * self._replica_scale()
+            scaled = self.d_optimizer.scale_loss(d_loss * self._replica_scale())
         grads = tape.gradient(scaled, d_vars)
         penalty, penalty_grads = self.penalty_gradients(real_in, fake_in)
         if penalty_grads is not None:
@@ -265,7 +353,20 @@ class GAN(keras.Model):
         self.d_optimizer.apply_gradients(zip(grads, d_vars, strict=True))
         if self.clip_weights > 0:
             stabilizers.clip_weights(d_vars, self.clip_weights)
-        return d_loss, penalty, real_logits, fake_logits, tf.linalg.global_norm(grads)
+        return d_loss, penalty, real_logits, fake_logits, grad_norm(grads, self.d_optimizer)
+
+    def discriminate_pair(self, real_in, fake_in, critic=None):
+        """(critic(real_in), critic(fake_in)), in one pass on the concatenated batch when
+        `fused_d_pass` resolved to True. `critic` (default: D in training mode) returns a tensor
+        or a tuple/list of tensors, each split back along the batch axis."""
+        critic = critic or functools.partial(self.discriminator, training=True)
+        if not self._fuse_d:
+            return critic(real_in), critic(fake_in)
+        n = tf.shape(real_in)[0]
+        out = critic(tf.concat([real_in, fake_in], axis=0))
+        return tf.nest.map_structure(lambda t: t[:n], out), tf.nest.map_structure(
+            lambda t: t[n:], out
+        )
 
     def discriminator_inputs(self, x):
         """What D sees of a batch: DiffAugment, then instance noise (each when enabled)."""
@@ -298,7 +399,7 @@ class GAN(keras.Model):
                 d = critic or functools.partial(self.discriminator, training=True)
                 value = self.penalty_fn(d, real_in, fake_in, seed=self.seed_generator)
                 term = self.penalty_weight * value
-                scaled = term * self._replica_scale()
+                scaled = self.d_optimizer.scale_loss(term * self._replica_scale())
             grads = tape.gradient(scaled, d_vars)
             # A bias right before the logits does not change grad_x D: no gradient, so zeros.
             return term, [
@@ -354,6 +455,8 @@ class GAN(keras.Model):
             label_smoothing=self.label_smoothing,
             instance_noise_std=self.instance_noise_std,
             instance_noise_steps=self.instance_noise_steps,
+            fused_d_pass=self.fused_d_pass,
+            reuse_fakes=self.reuse_fakes,
         )
         return config
 

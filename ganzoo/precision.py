@@ -7,9 +7,8 @@ import contextlib
 
 import keras
 
+from ganzoo.config import PRECISIONS
 from ganzoo.errors import ConfigError
-
-PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 
 
 def check(precision: str) -> str:

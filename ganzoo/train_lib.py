@@ -10,8 +10,10 @@ import numpy as np
 
 from ganzoo import conditional as conditional_lib
 from ganzoo import data as data_lib
+from ganzoo import distribute as distribute_lib
 from ganzoo import images as images_lib
 from ganzoo import infogan as infogan_lib
+from ganzoo import precision as precision_lib
 from ganzoo.callbacks import TrainingMonitor, reference_points
 from ganzoo.checkpoint import RunCheckpoint
 from ganzoo.config import Config
@@ -34,14 +36,26 @@ def build_dataset(config: Config):
     return conditional_lib.check_dataset_labels(dataset, config.model.num_classes)
 
 
-def build_gan(config: Config) -> GAN:
-    """A compiled GAN for `config`, ready for `fit`. Needs no data: shapes come from the config."""
+def build_gan(config: Config, strategy=None) -> GAN:
+    """A compiled GAN for `config`, ready for `fit`. Needs no data: shapes come from the config.
+
+    Models and optimizers are built under `strategy.scope()` (default: `train.strategy`'s) and
+    with `train.precision`'s dtype policy, which is restored afterwards.
+    """
+    strategy = strategy or distribute_lib.get_strategy(config.train.strategy, config.train.tpu)
+    with strategy.scope(), precision_lib.policy_scope(config.train.precision):
+        return _build_gan(config)
+
+
+def _build_gan(config: Config) -> GAN:
     keras.utils.set_random_seed(config.seed)
     model, shape = config.model, data_lib.example_shape(config)
     common = dict(
         loss=model.loss,
         d_steps=model.d_steps,
         seed=config.seed,
+        fused_d_pass=config.train.fused_d_pass,
+        reuse_fakes=config.train.reuse_fake,
         **config.stabilizers.to_dict(),  # the section's keys are GAN's keyword arguments
     )
     if model.conditioning != "none":
@@ -70,19 +84,25 @@ def build_gan(config: Config) -> GAN:
     else:
         generator, discriminator = build_models(model, shape)
         gan = GAN(generator, discriminator, latent_dim=model.latent_dim, **common)
-    opt = config.optimizer
+    opt, precision = config.optimizer, config.train.precision
     gan.compile(
-        d_optimizer=keras.optimizers.Adam(opt.d_lr, beta_1=opt.beta_1, beta_2=opt.beta_2),
-        g_optimizer=keras.optimizers.Adam(opt.g_lr, beta_1=opt.beta_1, beta_2=opt.beta_2),
+        d_optimizer=precision_lib.wrap_optimizer(
+            keras.optimizers.Adam(opt.d_lr, beta_1=opt.beta_1, beta_2=opt.beta_2), precision
+        ),
+        g_optimizer=precision_lib.wrap_optimizer(
+            keras.optimizers.Adam(opt.g_lr, beta_1=opt.beta_1, beta_2=opt.beta_2), precision
+        ),
         jit_compile=config.train.jit_compile,
     )
     return gan
 
 
 def _restored_run(config: Config, workdir: Workdir, required: bool) -> tuple[GAN, RunCheckpoint]:
-    gan = build_gan(config)
-    ckpt = RunCheckpoint(gan, workdir.checkpoint_dir, config.train.keep_checkpoints)
-    ckpt.restore_latest(required=required)
+    strategy = distribute_lib.get_strategy(config.train.strategy, config.train.tpu)
+    gan = build_gan(config, strategy)
+    with strategy.scope():
+        ckpt = RunCheckpoint(gan, workdir.checkpoint_dir, config.train.keep_checkpoints)
+        ckpt.restore_latest(required=required)
     return gan, ckpt
 
 

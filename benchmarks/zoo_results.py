@@ -1,0 +1,283 @@
+"""Trains and scores the zoo's offline experiments; writes the results tables of docs/results.md.
+
+    python -m benchmarks.zoo_results --runs=runs/zoo --write_docs
+
+Each run is `python -m ganzoo.run --experiment=NAME --workdir=RUNS/NAME_sSEED_nSTEPS --set
+seed=SEED --set train.steps=STEPS`, timed end to end, then `--mode=eval` on the same folder.
+Results go to RUNS/results.json as they come, so a second call only runs what is missing;
+`--table_only` renders from that file. At most two processes at a time: the 2-D runs (one
+thread each) on two lanes, the image runs one at a time on the first lane before its 2-D share.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+from absl import app, flags
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("runs", "runs/zoo", "Folder of the run folders and results.json.")
+flags.DEFINE_list("groups", ["ring8", "grid25", "fashion_mnist"], "Groups of PLAN to run.")
+flags.DEFINE_integer("lanes", 2, "Processes at a time (image runs never overlap each other).")
+flags.DEFINE_bool("table_only", False, "Only render the tables from results.json.")
+flags.DEFINE_bool("write_docs", False, "Replace the marked section of --docs with the tables.")
+flags.DEFINE_string("docs", "docs/results.md", "Markdown file with the zoo results markers.")
+
+SEEDS_2D = (0, 1, 2)
+FASHION_STEPS = 1000  # ~130 ms per DCGAN step here: five objectives fit in half an hour.
+
+# group -> [(experiment, seeds, steps)]; steps None = the experiment's own train.steps.
+_REMEDIES = ("gan", "minimax", "lsgan", "hinge_sn", "dragan", "r1", "wgan_gp")
+PLAN: dict[str, list[tuple[str, tuple[int, ...], int | None]]] = {
+    "ring8": [(f"ring8_{r}", SEEDS_2D, None) for r in _REMEDIES],
+    "grid25": [(f"grid25_{r}", SEEDS_2D, None) for r in _REMEDIES],
+    "fashion_mnist": [
+        (f"fashion_mnist_{r}", (0,), FASHION_STEPS)
+        for r in ("dcgan", "lsgan", "hinge_sngan", "dragan", "wgan_gp")
+    ],
+}
+
+# Lucic et al. 2018, "Are GANs Created Equal?", Table 2: best Inception FID on Fashion-MNIST
+# over their large hyperparameter search.
+LUCIC_FID = {
+    "fashion_mnist_dcgan": ("NS GAN", 26.5),
+    "fashion_mnist_wgan": ("WGAN", 21.5),
+    "fashion_mnist_wgan_gp": ("WGAN-GP", 24.5),
+    "fashion_mnist_lsgan": ("LSGAN", 30.7),
+    "fashion_mnist_dragan": ("DRAGAN", 27.7),
+}
+
+BEGIN, END = "<!-- zoo_results:begin -->", "<!-- zoo_results:end -->"
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    experiment: str
+    seed: int
+    steps: int | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.experiment}_s{self.seed}" + (f"_n{self.steps}" if self.steps else "")
+
+    @property
+    def is_image(self) -> bool:
+        return not self.experiment.startswith(("ring8", "grid25"))
+
+
+def plan_runs(groups) -> list[Run]:
+    """The runs of `groups`, seed-major: every 2-D remedy gets seed 0 before any gets seed 1."""
+    entries = [e for g in groups for e in PLAN[g]]
+    seeds = sorted({s for _, ss, _ in entries for s in ss})
+    return [Run(e, s, n) for s in seeds for e, ss, n in entries if s in ss]
+
+
+# -- running -----------------------------------------------------------------------------------
+def _env(single_thread: bool) -> dict:
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    if single_thread:  # a 2-layer MLP at batch 256 gains nothing from a second thread
+        env.update(TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1", OMP_NUM_THREADS="1")
+    return env
+
+
+def _ganzoo(args: list[str], env: dict, log) -> None:
+    cmd = [sys.executable, "-m", "ganzoo.run", *args]
+    log.write("$ " + " ".join(cmd) + "\n")
+    log.flush()
+    subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, check=True)
+
+
+def train_and_eval(run: Run, runs_dir: str) -> dict:
+    """Trains `run` (timed, end to end) and scores its last checkpoint; the result record."""
+    workdir = os.path.join(runs_dir, run.key)
+    os.makedirs(workdir, exist_ok=True)
+    sets = ["--set", f"seed={run.seed}"]
+    if run.steps:
+        sets += ["--set", f"train.steps={run.steps}"]
+    env = _env(single_thread=not run.is_image)
+    with open(os.path.join(workdir, "zoo_results.log"), "a") as log:
+        start = time.perf_counter()
+        _ganzoo([f"--experiment={run.experiment}", f"--workdir={workdir}", *sets], env, log)
+        wall = time.perf_counter() - start
+        _ganzoo(["--mode=eval", f"--workdir={workdir}"], env, log)
+    with open(os.path.join(workdir, "config.json")) as f:
+        steps = json.load(f)["train"]["steps"]
+    with open(os.path.join(workdir, "eval", f"step_{steps:06d}.json")) as f:
+        result = json.load(f)
+    return {
+        **dataclasses.asdict(run),
+        "steps": steps,
+        "wall_s": round(wall, 1),
+        "metrics": result["metrics"],
+        "extractor_name": result["extractor_name"],
+        "classifier_test_accuracy": result.get("classifier_test_accuracy"),
+        "date": result["date"],
+    }
+
+
+def run_all(runs: list[Run], runs_dir: str, results: dict, lanes: int, save) -> None:
+    """Runs what `results` lacks on `lanes` threads; lane 0 takes the image runs first."""
+    todo = [r for r in runs if r.key not in results]
+    images = collections.deque(r for r in todo if r.is_image)
+    points = collections.deque(r for r in todo if not r.is_image)
+    lock = threading.Lock()
+
+    def lane(index: int) -> None:
+        while True:
+            with lock:
+                queue = images if index == 0 and images else points
+                if not queue:
+                    return
+                run = queue.popleft()
+            print(f"[lane {index}] {run.key} ...", flush=True)
+            try:
+                record = train_and_eval(run, runs_dir)
+            except subprocess.CalledProcessError as e:
+                print(f"[lane {index}] {run.key} FAILED ({e}); see its zoo_results.log", flush=True)
+                continue
+            with lock:
+                results[run.key] = record
+                save()
+            print(f"[lane {index}] {run.key}: {record['wall_s']} s {record['metrics']}", flush=True)
+
+    threads = [threading.Thread(target=lane, args=(i,)) for i in range(max(1, lanes))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+# -- tables ------------------------------------------------------------------------------------
+def mean_std(values) -> tuple[float, float]:
+    """Mean and sample standard deviation (n - 1; 0 for a single value) of `values`."""
+    values = [float(v) for v in values]
+    mean = sum(values) / len(values)
+    var = sum((v - mean) ** 2 for v in values) / (len(values) - 1) if len(values) > 1 else 0.0
+    return mean, math.sqrt(var)
+
+
+def fmt_mean_std(values, digits: int = 1, scale: float = 1.0) -> str:
+    mean, std = mean_std([v * scale for v in values])
+    return f"{mean:.{digits}f} ± {std:.{digits}f}"
+
+
+def _by_experiment(results: dict, prefix: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for record in sorted(results.values(), key=lambda r: (r["experiment"], r["seed"])):
+        if record["experiment"].startswith(prefix):
+            out.setdefault(record["experiment"], []).append(record)
+    return out
+
+
+def modes_table(results: dict, benchmark: str, descriptions: dict[str, str]) -> str:
+    """Markdown: one row per 2-D experiment, mean ± std over its seeds."""
+    rows = [
+        "| experiment | what | steps | seeds | wall time / run (s) | modes covered "
+        "| per seed | high-quality % | KL(modes ‖ uniform) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    order = {f"{benchmark}_{r}": i for i, r in enumerate(_REMEDIES)}
+    groups = _by_experiment(results, benchmark + "_")
+    for name in sorted(groups, key=lambda n: order.get(n, len(order))):
+        recs = groups[name]
+        m = [r["metrics"] for r in recs]
+        kls = [x["kl_to_uniform"] for x in m if x["kl_to_uniform"] is not None]
+        rows.append(
+            f"| `{name}` | {descriptions.get(name, '').split(':')[0]} | {recs[0]['steps']} "
+            f"| {','.join(str(r['seed']) for r in recs)} "
+            f"| {fmt_mean_std([r['wall_s'] for r in recs], 0)} "
+            f"| {fmt_mean_std([x['modes_covered'] for x in m])} / {m[0]['num_modes']} "
+            f"| {', '.join(str(x['modes_covered']) for x in m)} "
+            f"| {fmt_mean_std([x['high_quality_fraction'] for x in m], 1, 100.0)} "
+            f"| {fmt_mean_std(kls, 2) if kls else 'n/a'} |"
+        )
+    return "\n".join(rows)
+
+
+def image_table(results: dict, dataset: str) -> str:
+    """Markdown: one row per image run, beside Lucic et al.'s best FID of the same loss."""
+    rows = [
+        "| experiment | steps | seed | wall time | FID (classifier) | KID | precision | recall "
+        "| Lucic et al. best FID (Inception) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, recs in _by_experiment(results, dataset + "_").items():
+        for r in recs:
+            m = r["metrics"]
+            paper = LUCIC_FID.get(name)
+            rows.append(
+                f"| `{name}` | {r['steps']} | {r['seed']} | {r['wall_s'] / 60:.1f} min "
+                f"| {m['fid']:.2f} | {m['kid']:.3f} ± {m['kid_std']:.3f} "
+                f"| {m['precision']:.3f} | {m['recall']:.3f} "
+                f"| {f'{paper[0]} {paper[1]}' if paper else '—'} |"
+            )
+    return "\n".join(rows)
+
+
+def render(results: dict, descriptions: dict[str, str], machine: dict) -> str:
+    """The whole generated section: header, command, machine, tables."""
+    dates = sorted(r["date"][:10] for r in results.values())
+    parts = [
+        "Generated by `python -m benchmarks.zoo_results --runs=runs/zoo --write_docs` "
+        f"on {machine['cpu']}, shared with other jobs; {machine['versions']}; "
+        f"runs dated {dates[0] if dates else 'n/a'}"
+        + (f" to {dates[-1]}" if dates and dates[-1] != dates[0] else "")
+        + ". Wall times are end to end (start-up included) while other jobs used the cores."
+    ]
+    for bench in ("ring8", "grid25"):
+        if any(r["experiment"].startswith(bench + "_") for r in results.values()):
+            parts += [f"### {bench}", modes_table(results, bench, descriptions)]
+    if any(r["experiment"].startswith("fashion_mnist_") for r in results.values()):
+        parts += ["### Fashion-MNIST", image_table(results, "fashion_mnist")]
+    return "\n\n".join(parts)
+
+
+def replace_section(text: str, section: str) -> str:
+    """`text` with what lies between the BEGIN and END markers replaced (appended if absent)."""
+    block = f"{BEGIN}\n{section}\n{END}"
+    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
+    if pattern.search(text):
+        return pattern.sub(lambda _: block, text)
+    return text.rstrip("\n") + "\n\n" + block + "\n"
+
+
+def main(argv) -> None:
+    del argv
+    os.makedirs(FLAGS.runs, exist_ok=True)
+    path = os.path.join(FLAGS.runs, "results.json")
+    results = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            results = json.load(f)
+
+    def save() -> None:
+        with open(path + ".tmp", "w") as f:
+            json.dump(results, f, indent=1, sort_keys=True)
+        os.replace(path + ".tmp", path)
+
+    if not FLAGS.table_only:
+        run_all(plan_runs(FLAGS.groups), FLAGS.runs, results, FLAGS.lanes, save)
+
+    from benchmarks import machine
+    from ganzoo.experiment import list_experiments
+
+    section = render(results, list_experiments(), machine.describe())
+    print(section)
+    if FLAGS.write_docs:
+        with open(FLAGS.docs) as f:
+            text = f.read()
+        with open(FLAGS.docs, "w") as f:
+            f.write(replace_section(text, section))
+
+
+if __name__ == "__main__":
+    app.run(main)
