@@ -22,7 +22,9 @@ def op_times(logdir: str) -> collections.Counter:
     """{op type: total ms} from the newest .xplane.pb under `logdir`."""
     from tensorflow.tsl.profiler.protobuf import xplane_pb2
 
-    path = max(glob.glob(os.path.join(logdir, "**", "*.xplane.pb"), recursive=True), key=os.path.getmtime)
+    path = max(
+        glob.glob(os.path.join(logdir, "**", "*.xplane.pb"), recursive=True), key=os.path.getmtime
+    )
     space = xplane_pb2.XSpace()
     with open(path, "rb") as f:
         space.ParseFromString(f.read())
@@ -38,7 +40,9 @@ def op_times(logdir: str) -> collections.Counter:
                 if ":" not in name or name.startswith(("Iterator", "__inference")):
                     continue
                 op_type = name.rsplit(":", 1)[1]
-                if not op_type or not op_type[0].isupper() or " " in op_type:
+                if not op_type or not (op_type[0].isupper() or op_type[0] == "_"):
+                    continue
+                if " " in op_type or op_type in ("Process", "Run"):
                     continue
                 totals[op_type] += event.duration_ps / 1e9
     return totals
@@ -65,14 +69,18 @@ def main(argv=None):
     steps = {}
     for spec in args.variant or ["default="]:
         name, _, text = spec.partition("=")
-        config = get_experiment("mnist_dcgan", {"train.batch_size": str(args.batch), **_overrides(text)})
+        config = get_experiment(
+            "mnist_dcgan", {"train.batch_size": str(args.batch), **_overrides(text)}
+        )
         steps[name] = _step_fn(build_gan(config), images)
     config = get_experiment("mnist_dcgan")
     m = config.model
     keras.utils.set_random_seed(0)
     g = dcgan.generator(m.latent_dim, m.resolution, m.channels, m.width)
     d = dcgan.discriminator(m.resolution, m.channels, m.width)
-    steps["keras_ref"] = _step_fn(keras_reference.build(g, d, m.latent_dim, config.optimizer, False), images)
+    steps["keras_ref"] = _step_fn(
+        keras_reference.build(g, d, m.latent_dim, config.optimizer, False), images
+    )
     results = {}
     for name, step in steps.items():
         for _ in range(3):

@@ -113,12 +113,13 @@ def main(argv=None) -> dict:
     load_after = os.getloadavg()
     print(f"load average before {load_before}, after {load_after}")
     print(f"batch {args.batch}; median of {args.windows} windows of {args.steps} steps")
-    print("| variant | ms/step (median) | min-max | img/s |")
-    print("|---|---|---|---|")
+    print("| variant | ms/step (median) | min-max | img/s | CPU ms/step (median) |")
+    print("|---|---|---|---|---|")
     for name, ts in times.items():
         med = statistics.median(ts)
         print(
-            f"| {name} | {med:.1f} | {min(ts):.1f}-{max(ts):.1f} | {args.batch * 1000 / med:.0f} |"
+            f"| {name} | {med:.1f} | {min(ts):.1f}-{max(ts):.1f} | {args.batch * 1000 / med:.0f} "
+            f"| {statistics.median(cpu[name]):.1f} |"
         )
     return times
 

@@ -17,6 +17,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -36,7 +37,8 @@ SEEDS_2D = (0, 1, 2)
 FASHION_STEPS = 1000  # ~130 ms per DCGAN step here: five objectives fit in half an hour.
 
 # group -> [(experiment, seeds, steps)]; steps None = the experiment's own train.steps.
-_REMEDIES = ("gan", "minimax", "lsgan", "hinge_sn", "dragan", "r1", "wgan_gp")
+# In the order they run: where time runs out, the last ones are the ones left out.
+_REMEDIES = ("gan", "minimax", "lsgan", "r1", "wgan_gp", "hinge_sn", "dragan")
 PLAN: dict[str, list[tuple[str, tuple[int, ...], int | None]]] = {
     "ring8": [(f"ring8_{r}", SEEDS_2D, None) for r in _REMEDIES],
     "grid25": [(f"grid25_{r}", SEEDS_2D, None) for r in _REMEDIES],
@@ -75,10 +77,8 @@ class Run:
 
 
 def plan_runs(groups) -> list[Run]:
-    """The runs of `groups`, seed-major: every 2-D remedy gets seed 0 before any gets seed 1."""
-    entries = [e for g in groups for e in PLAN[g]]
-    seeds = sorted({s for _, ss, _ in entries for s in ss})
-    return [Run(e, s, n) for s in seeds for e, ss, n in entries if s in ss]
+    """The runs of `groups` in order, all seeds of an experiment before the next experiment."""
+    return [Run(e, s, n) for g in groups for e, seeds, n in PLAN[g] for s in seeds]
 
 
 # -- running -----------------------------------------------------------------------------------
@@ -99,7 +99,9 @@ def _ganzoo(args: list[str], env: dict, log) -> None:
 def train_and_eval(run: Run, runs_dir: str) -> dict:
     """Trains `run` (timed, end to end) and scores its last checkpoint; the result record."""
     workdir = os.path.join(runs_dir, run.key)
-    os.makedirs(workdir, exist_ok=True)
+    # A folder without a result is an interrupted run: resuming it would time only the rest.
+    shutil.rmtree(workdir, ignore_errors=True)
+    os.makedirs(workdir)
     sets = ["--set", f"seed={run.seed}"]
     if run.steps:
         sets += ["--set", f"train.steps={run.steps}"]
@@ -178,7 +180,14 @@ def _by_experiment(results: dict, prefix: str) -> dict[str, list[dict]]:
     return out
 
 
-def modes_table(results: dict, benchmark: str, descriptions: dict[str, str]) -> str:
+def _remedy_label(name: str, benchmark: str) -> str:
+    from experiments.matrix import REMEDIES
+
+    remedy = REMEDIES.get(name.removeprefix(benchmark + "_"))
+    return remedy.paper if remedy else "Non-saturating GAN (baseline, no remedy)"
+
+
+def modes_table(results: dict, benchmark: str) -> str:
     """Markdown: one row per 2-D experiment, mean ± std over its seeds."""
     rows = [
         "| experiment | what | steps | seeds | wall time / run (s) | modes covered "
@@ -192,7 +201,7 @@ def modes_table(results: dict, benchmark: str, descriptions: dict[str, str]) -> 
         m = [r["metrics"] for r in recs]
         kls = [x["kl_to_uniform"] for x in m if x["kl_to_uniform"] is not None]
         rows.append(
-            f"| `{name}` | {descriptions.get(name, '').split(':')[0]} | {recs[0]['steps']} "
+            f"| `{name}` | {_remedy_label(name, benchmark)} | {recs[0]['steps']} "
             f"| {','.join(str(r['seed']) for r in recs)} "
             f"| {fmt_mean_std([r['wall_s'] for r in recs], 0)} "
             f"| {fmt_mean_std([x['modes_covered'] for x in m])} / {m[0]['num_modes']} "
@@ -223,7 +232,7 @@ def image_table(results: dict, dataset: str) -> str:
     return "\n".join(rows)
 
 
-def render(results: dict, descriptions: dict[str, str], machine: dict) -> str:
+def render(results: dict, machine: dict) -> str:
     """The whole generated section: header, command, machine, tables."""
     dates = sorted(r["date"][:10] for r in results.values())
     parts = [
@@ -231,11 +240,12 @@ def render(results: dict, descriptions: dict[str, str], machine: dict) -> str:
         f"on {machine['cpu']}, shared with other jobs; {machine['versions']}; "
         f"runs dated {dates[0] if dates else 'n/a'}"
         + (f" to {dates[-1]}" if dates and dates[-1] != dates[0] else "")
-        + ". Wall times are end to end (start-up included) while other jobs used the cores."
+        + ". Wall time is the training command's, end to end (start-up included, evaluation not),"
+        " while other jobs used the same cores: compare it only roughly."
     ]
     for bench in ("ring8", "grid25"):
         if any(r["experiment"].startswith(bench + "_") for r in results.values()):
-            parts += [f"### {bench}", modes_table(results, bench, descriptions)]
+            parts += [f"### {bench}", modes_table(results, bench)]
     if any(r["experiment"].startswith("fashion_mnist_") for r in results.values()):
         parts += ["### Fashion-MNIST", image_table(results, "fashion_mnist")]
     return "\n\n".join(parts)
@@ -268,9 +278,8 @@ def main(argv) -> None:
         run_all(plan_runs(FLAGS.groups), FLAGS.runs, results, FLAGS.lanes, save)
 
     from benchmarks import machine
-    from ganzoo.experiment import list_experiments
 
-    section = render(results, list_experiments(), machine.describe())
+    section = render(results, machine.describe())
     print(section)
     if FLAGS.write_docs:
         with open(FLAGS.docs) as f:

@@ -45,7 +45,7 @@ PER_EXAMPLE_LAYERS = frozenset(
         "InputLayer", "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "DepthwiseConv2D",
         "SeparableConv2D", "Dense", "EinsumDense", "Embedding", "LeakyReLU", "ReLU", "ELU",
         "PReLU", "Softmax", "Activation", "Flatten", "Reshape", "Permute", "Add", "Subtract",
-        "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "ZeroPadding2D",
+        "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot", "ZeroPadding2D",
         "Cropping2D", "UpSampling2D", "AveragePooling2D", "MaxPooling2D",
         "GlobalAveragePooling2D", "GlobalMaxPooling2D", "LayerNormalization",
         "GroupNormalization", "Identity", "CategoryEncoding",
@@ -68,14 +68,13 @@ def batch_dependent_layers(model: keras.Model) -> list[str]:
 
 
 def resolve_fused_d_pass(fused, discriminator: keras.Model) -> bool:
-    """"auto" -> fuse exactly when D is per-example; True on a batch-dependent D is an error
-    (the fused logits would differ from two passes); False never fuses."""
+    """Resolves `fused_d_pass`: "auto" fuses exactly when D is per-example; True on a
+    batch-dependent D is an error (the fused logits would differ from two passes); False never
+    fuses."""
     if isinstance(fused, str):
         low = fused.lower()
         if low not in ("auto", "true", "false"):
-            raise ConfigError(
-                f"Received: fused_d_pass={fused!r}. Expected 'auto', True or False."
-            )
+            raise ConfigError(f"Received: fused_d_pass={fused!r}. Expected 'auto', True or False.")
         fused = "auto" if low == "auto" else low == "true"
     if fused is False:
         return False
@@ -287,7 +286,17 @@ class GAN(keras.Model):
         return self.sampling_generator(z, training=training)
 
     def sample_latent(self, batch_size):
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        """z ~ N(0, I) [batch_size, latent_dim]; under a multi-replica strategy each replica
+        folds its id into the seed, so replicas draw different z (the seed state itself is
+        mirrored: without the fold-in every replica would draw the same fakes)."""
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        context = tf.distribute.get_replica_context()
+        if replicas == 1 or context is None:
+            return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        seed = tf.random.experimental.stateless_fold_in(
+            self.seed_generator.next(), context.replica_id_in_sync_group
+        )
+        return tf.random.stateless_normal((batch_size, self.latent_dim), seed=seed)
 
     def _replica_scale(self):
         # Losses are per-replica batch means; Keras 3's optimizer all-reduces gradients with a
@@ -305,9 +314,7 @@ class GAN(keras.Model):
             g_tape = tf.GradientTape() if keep else None
             with g_tape or contextlib.nullcontext():
                 fake = self.generator(self.sample_latent(batch_size), training=True)
-            d_loss, penalty, real_logits, fake_logits, d_norm = self._discriminator_step(
-                real, fake
-            )
+            d_loss, penalty, real_logits, fake_logits, d_norm = self._discriminator_step(real, fake)
 
         if g_tape is None:
             g_tape = tf.GradientTape()

@@ -43,6 +43,8 @@ def build_gan(config: Config, strategy=None) -> GAN:
     with `train.precision`'s dtype policy, which is restored afterwards.
     """
     strategy = strategy or distribute_lib.get_strategy(config.train.strategy, config.train.tpu)
+    if strategy.num_replicas_in_sync > 1:  # the global batch must split evenly
+        distribute_lib.global_batch_note(strategy, config.train.batch_size)
     with strategy.scope(), precision_lib.policy_scope(config.train.precision):
         return _build_gan(config)
 

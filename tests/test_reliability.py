@@ -38,7 +38,9 @@ def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(tiny_synthetic_
     assert sorted(la) == sorted(lb) == list(range(1, 15))
     for step in range(1, 15):
         for key in ("d_loss", "g_loss", "d_real_logit", "d_fake_logit"):
-            np.testing.assert_allclose(lb[step][key], la[step][key], rtol=1e-6, err_msg=f"{key}@{step}")
+            np.testing.assert_allclose(
+                lb[step][key], la[step][key], rtol=1e-6, err_msg=f"{key}@{step}"
+            )
     for wa, wb in zip(a.weights, b.weights, strict=True):
         np.testing.assert_allclose(wb.numpy(), wa.numpy(), rtol=1e-6, atol=1e-7)
     for va, vb in zip(a.d_optimizer.variables, b.d_optimizer.variables, strict=True):
@@ -65,6 +67,7 @@ def test_sigkill_at_random_moments_and_mid_checkpoint_never_corrupts_the_run(tmp
     rng = random.Random(0)
     ckdir = os.path.join(workdir, "checkpoints")
     steps_seen = []
+
     def wait_for(condition, proc, timeout=90):
         deadline = time.time() + timeout
         while time.time() < deadline and proc.poll() is None and not condition():
@@ -98,7 +101,15 @@ def test_sigkill_at_random_moments_and_mid_checkpoint_never_corrupts_the_run(tmp
 def test_sampling_is_identical_across_processes(tiny_synthetic_config, tmp_path):
     workdir = str(tmp_path / "run")
     train_lib.train(tiny_synthetic_config, workdir)
-    cmd = [sys.executable, "-m", "ganzoo.run", "--mode=sample", f"--workdir={workdir}", "--set=sample.num=50", "--set=sample.seed=7"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ganzoo.run",
+        "--mode=sample",
+        f"--workdir={workdir}",
+        "--set=sample.num=50",
+        "--set=sample.seed=7",
+    ]
     outputs = []
     for _ in range(2):
         subprocess.run(cmd, env=ENV, check=True, capture_output=True)

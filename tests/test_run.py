@@ -111,9 +111,16 @@ def test_real_process_exit_code_and_message(tmp_path):
 def test_corrupt_idx_data_is_a_one_line_error(capsys, tmp_path):
     data = tmp_path / "idx"
     data.mkdir()
-    (data / "train-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x03" + b"\x00\x00\x00\x05" + b"\x00" * 7)
+    (data / "train-images-idx3-ubyte").write_bytes(
+        b"\x00\x00\x08\x03" + b"\x00\x00\x00\x05" + b"\x00" * 7
+    )
     (data / "train-labels-idx1-ubyte").write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x05" + bytes(5))
-    code = cli("--experiment=fashion_mnist_dcgan", "--set=data.source=idx", f"--set=data.dir={data}", f"--workdir={tmp_path / 'run'}")
+    code = cli(
+        "--experiment=fashion_mnist_dcgan",
+        "--set=data.source=idx",
+        f"--set=data.dir={data}",
+        f"--workdir={tmp_path / 'run'}",
+    )
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("ganzoo: error:") and "train-images-idx3-ubyte" in err
     assert not (tmp_path / "run" / "checkpoints").exists()

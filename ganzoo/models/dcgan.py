@@ -56,7 +56,12 @@ def generator(latent_dim: int, resolution: int, channels: int, width: int = 64) 
     for i in range(n - 1):
         filters //= 2
         x = layers.Conv2DTranspose(
-            filters, 4, strides=2, padding="same", use_bias=False, kernel_initializer=_INIT,
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=_INIT,
             name=f"up{i}",
         )(x)
         x = layers.BatchNormalization()(x)
@@ -109,8 +114,12 @@ def discriminator(
 def build(model_config, example_shape) -> tuple[keras.Model, keras.Model]:
     expected = (model_config.resolution, model_config.resolution, model_config.channels)
     if tuple(example_shape) != expected:
-        raise ConfigError(f"Received: data of shape {tuple(example_shape)}. DCGAN expects {expected}.")
-    g = generator(model_config.latent_dim, model_config.resolution, model_config.channels, model_config.width)
+        raise ConfigError(
+            f"Received: data of shape {tuple(example_shape)}. DCGAN expects {expected}."
+        )
+    g = generator(
+        model_config.latent_dim, model_config.resolution, model_config.channels, model_config.width
+    )
     d = discriminator(
         model_config.resolution,
         model_config.channels,

@@ -12,7 +12,9 @@ from ganzoo.models.registry import register_model
 
 def check(model_config) -> None:
     if model_config.depth < 1:
-        raise ConfigError(f"Received: model.depth={model_config.depth}. Expected at least 1 hidden layer.")
+        raise ConfigError(
+            f"Received: model.depth={model_config.depth}. Expected at least 1 hidden layer."
+        )
 
 
 def generator(latent_dim: int, data_dim: int = 2, width: int = 128, depth: int = 3) -> keras.Model:
