@@ -35,9 +35,9 @@ class RunCheckpoint:
         self.rollbacks = tf.Variable(0, dtype=tf.int64, trainable=False, name="rollbacks")
         tracked.update(data_skip=self.data_skip, rollbacks=self.rollbacks)
         self.checkpoint = tf.train.Checkpoint(**tracked)
-        self.manager = tf.train.CheckpointManager(
-            self.checkpoint, directory, max_to_keep=max_to_keep, checkpoint_name="ckpt"
-        )
+        # Created now so every checkpoint holds it (restore would create it and then miss it).
+        self.checkpoint.save_counter  # noqa: B018
+        self.max_to_keep = max(1, int(max_to_keep))
 
     @property
     def step(self) -> int:
@@ -45,7 +45,14 @@ class RunCheckpoint:
 
     @property
     def latest(self) -> str | None:
-        return self.manager.latest_checkpoint
+        paths = self.checkpoints
+        return paths[-1] if paths else None
+
+    @property
+    def checkpoints(self) -> list[str]:
+        """The complete checkpoints, oldest first, as the `checkpoint` index file lists them."""
+        state = tf.train.get_checkpoint_state(self.directory)
+        return list(state.all_model_checkpoint_paths) if state else []
 
     @property
     def data_position(self) -> int:
@@ -53,18 +60,41 @@ class RunCheckpoint:
         return self.step + int(self.data_skip.numpy())
 
     def save(self) -> str:
-        """Writes a checkpoint; atomic: TF writes the files, then points `checkpoint` at them.
+        """Writes a checkpoint so that a kill at any moment leaves every listed one complete.
 
-        A disk that fills up mid-write leaves the previous checkpoints as they were.
+        TF writes the files into `ckpt-N_temp/` and renames them into place; only then is the
+        `checkpoint` index file (atomically) rewritten to list it, and only after that are the
+        checkpoints beyond `max_to_keep` deleted. (tf.train.CheckpointManager deletes them
+        before it rewrites the index, so a kill in between leaves the index listing files that
+        are gone: the fault-injection test found exactly that.) A disk that fills up mid-write
+        leaves the previous checkpoints as they were.
         """
         try:
-            return self.manager.save(checkpoint_number=self.step)
+            self._remove_stale_temp_dirs()
+            path = self.checkpoint.write(os.path.join(self.directory, f"ckpt-{self.step}"))
+            paths = [p for p in self.checkpoints if p != path] + [path]
+            keep, drop = paths[-self.max_to_keep :], paths[: -self.max_to_keep]
+            # Relative names, so a run folder can be moved or copied and still resume.
+            tf.compat.v1.train.update_checkpoint_state(
+                self.directory,
+                os.path.basename(path),
+                all_model_checkpoint_paths=[os.path.basename(p) for p in keep],
+            )
+            for old in drop:
+                for name in tf.io.gfile.glob(old + ".*"):
+                    tf.io.gfile.remove(name)
+            return path
         except (OSError, tf.errors.OpError) as e:
             raise CheckpointError(
                 f"Could not write the checkpoint of step {self.step} to {self.directory!r} "
                 f"({type(e).__name__}: {str(e).strip().splitlines()[0][:200]}). The previous "
                 "checkpoints are intact; free disk space and run the same command to resume."
             ) from None
+
+    def _remove_stale_temp_dirs(self) -> None:
+        # Left by a process killed mid-write; never listed in the index, so never loaded.
+        for name in tf.io.gfile.glob(os.path.join(self.directory, "ckpt-*_temp")):
+            tf.io.gfile.rmtree(name)
 
     def restore_latest(self, required: bool = False) -> int:
         """Restores the newest checkpoint; returns its step (0 when there is none)."""

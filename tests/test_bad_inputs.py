@@ -165,7 +165,7 @@ def _disk_full(monkeypatch):
     def no_space(self, *args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(tf.train.CheckpointManager, "save", no_space)
+    monkeypatch.setattr(tf.train.Checkpoint, "write", no_space)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])

@@ -51,7 +51,7 @@ def all_checkpoints_load(workdir):
     config = Workdir(workdir).read_config()
     gan = train_lib.build_gan(config)
     ckpt = RunCheckpoint(gan, Workdir(workdir).checkpoint_dir, config.train.keep_checkpoints)
-    paths = ckpt.manager.checkpoints
+    paths = ckpt.checkpoints
     for path in paths:
         ckpt.restore(path)
     return [int(p.rsplit("-", 1)[1]) for p in paths]
