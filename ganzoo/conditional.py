@@ -108,19 +108,10 @@ class AuxiliaryGAN(GAN):
         with g_tape:
             g_loss, g_aux, g_metrics = self._aux_g_losses(real, fake, labels, g_inputs, real_logits)
             scaled = self.g_optimizer.scale_loss((g_loss + g_aux) * self._replica_scale())
-        g_vars = self.generator.trainable_variables
-        g_grads = g_tape.gradient(scaled, g_vars)
-        self.g_optimizer.apply_gradients(zip(g_grads, g_vars, strict=True))
-        if self.ema_generator is not None:
-            stabilizers.ema_update(self.ema_generator, self.generator, self.ema_decay)
-
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
-        self.real_logit_tracker.update_state(tf.reduce_mean(real_logits))
-        self.fake_logit_tracker.update_state(tf.reduce_mean(fake_logits))
-        if self.penalty_tracker is not None:
-            self.penalty_tracker.update_state(penalty)
-        self._update_health(d_norm, grad_norm(g_grads, self.g_optimizer), real_logits, fake_logits)
+        g_grads = self._apply_generator_update(g_tape, scaled)
+        self._update_step_metrics(
+            d_loss, g_loss, penalty, real_logits, fake_logits, d_norm, g_grads
+        )
         for name, value in {**d_metrics, **g_metrics}.items():
             self.aux_trackers[name].update_state(value)
         return {m.name: m.result() for m in self.metrics}

@@ -323,12 +323,24 @@ class GAN(keras.Model):
         with g_tape:
             g_loss = self.generator_loss(real, fake, real_logits)
             scaled = self.g_optimizer.scale_loss(g_loss * self._replica_scale())
+        g_grads = self._apply_generator_update(g_tape, scaled)
+        self._update_step_metrics(
+            d_loss, g_loss, penalty, real_logits, fake_logits, d_norm, g_grads
+        )
+        return {m.name: m.result() for m in self.metrics}
+
+    def _apply_generator_update(self, g_tape, scaled_loss):
+        """G's optimizer step (then the EMA copy's); returns G's gradients for the metrics."""
         g_vars = self.generator.trainable_variables
-        g_grads = g_tape.gradient(scaled, g_vars)
+        g_grads = g_tape.gradient(scaled_loss, g_vars)
         self.g_optimizer.apply_gradients(zip(g_grads, g_vars, strict=True))
         if self.ema_generator is not None:
             stabilizers.ema_update(self.ema_generator, self.generator, self.ema_decay)
+        return g_grads
 
+    def _update_step_metrics(
+        self, d_loss, g_loss, penalty, real_logits, fake_logits, d_norm, g_grads
+    ):
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         self.real_logit_tracker.update_state(tf.reduce_mean(real_logits))
@@ -337,7 +349,6 @@ class GAN(keras.Model):
             self.penalty_tracker.update_state(penalty)
         g_norm = grad_norm(g_grads, self.g_optimizer)
         self._update_health(d_norm, g_norm, real_logits, fake_logits)
-        return {m.name: m.result() for m in self.metrics}
 
     def _update_health(self, d_norm, g_norm, real_logits, fake_logits):
         health = self.health_trackers

@@ -11,21 +11,10 @@ import sys
 
 import pytest
 import tensorflow as tf
-from absl import flags
-
-from ganzoo import run
+from conftest import cli
 
 TINY = ["--set=train.steps=10", "--set=train.log_every=5", "--set=model.width=8",
         "--set=data.synthetic_size=1000", "--set=train.checkpoint_every=5"]  # fmt: skip
-
-
-def cli(*args):
-    flags.FLAGS.unparse_flags()
-    argv = flags.FLAGS(["ganzoo.run", *args])
-    try:
-        return run.main(argv) or 0
-    except SystemExit as e:
-        return e.code
 
 
 def write_idx(path, magic_dims, payload):

@@ -5,21 +5,9 @@ import subprocess
 import sys
 
 import pytest
-from absl import flags
-
-from ganzoo import run
+from conftest import cli
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def cli(*args):
-    """Runs `python -m ganzoo.run ARGS` in-process; returns (exit code, stdout, stderr)."""
-    flags.FLAGS.unparse_flags()
-    argv = flags.FLAGS(["ganzoo.run", *args])
-    try:
-        return run.main(argv) or 0
-    except SystemExit as e:
-        return e.code
 
 
 def test_list_prints_every_experiment(capsys):

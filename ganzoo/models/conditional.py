@@ -29,7 +29,6 @@ from ganzoo.models.registry import MODELS
 CONDITIONING = ("none", "concat", "acgan", "projection")
 # Families with a conditional-batch-norm generator for `projection`.
 PROJECTION_ARCHS = ("dcgan", "mlp")
-_INIT = keras.initializers.RandomNormal(stddev=0.02)
 
 
 def family_build(model_config, example_shape, **changes):
@@ -113,33 +112,13 @@ def cbn_dcgan_generator(
     latent_dim: int, resolution: int, channels: int, width: int, num_classes: int
 ) -> keras.Model:
     """`dcgan.generator` with every batch norm made class-conditional: [z, labels] -> images."""
-    start = dcgan.start_size(resolution)
-    n = 0
-    while start * 2**n < resolution:
-        n += 1
-    filters = width * 2 ** (n - 1)
     z, labels = _inputs(latent_dim)
-    x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_INIT)(z)
-    x = ConditionalBatchNorm(num_classes, name="cbn_dense")([x, labels])
-    x = layers.ReLU()(x)
-    x = layers.Reshape((start, start, filters))(x)
-    for i in range(n - 1):
-        filters //= 2
-        x = layers.Conv2DTranspose(
-            filters,
-            4,
-            strides=2,
-            padding="same",
-            use_bias=False,
-            kernel_initializer=_INIT,
-            name=f"up{i}",
-        )(x)
-        x = ConditionalBatchNorm(num_classes, name=f"cbn{i}")([x, labels])
-        x = layers.ReLU()(x)
-    x = layers.Conv2DTranspose(
-        channels, 4, strides=2, padding="same", kernel_initializer=_INIT, name=f"up{n - 1}"
-    )(x)
-    images = layers.Activation("tanh", dtype="float32", name="images")(x)
+
+    def normalize(x, key):
+        name = "cbn_dense" if key == "dense" else f"cbn{key}"
+        return ConditionalBatchNorm(num_classes, name=name)([x, labels])
+
+    images = dcgan.generator_body(z, resolution, channels, width, normalize)
     return keras.Model([z, labels], images, name="dcgan_cbn_generator")
 
 

@@ -46,12 +46,21 @@ def generator(latent_dim: int, resolution: int, channels: int, width: int = 64) 
     Project to start x start x width*2^(n-1), then n stride-2 transposed convolutions, halving the
     filters each time; batch norm and ReLU everywhere but the output (the paper's recipe).
     """
+    z = keras.Input((latent_dim,), name="z")
+    images = generator_body(
+        z, resolution, channels, width, lambda x, _: layers.BatchNormalization()(x)
+    )
+    return keras.Model(z, images, name="dcgan_generator")
+
+
+def generator_body(z, resolution: int, channels: int, width: int, normalize):
+    """The DCGAN generator's layers on a latent tensor `z`; `normalize(x, key)` is the norm after
+    the projection (key "dense") and after each hidden transposed convolution (key 0, 1, ...),
+    so the class-conditional generator shares this body with its own batch norm."""
     start, n = start_size(resolution), _num_upsamplings(resolution)
     filters = width * 2 ** (n - 1)
-    z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_INIT)(z)
-    x = layers.BatchNormalization()(x)
-    x = layers.ReLU()(x)
+    x = layers.ReLU()(normalize(x, "dense"))
     x = layers.Reshape((start, start, filters))(x)
     for i in range(n - 1):
         filters //= 2
@@ -64,13 +73,11 @@ def generator(latent_dim: int, resolution: int, channels: int, width: int = 64) 
             kernel_initializer=_INIT,
             name=f"up{i}",
         )(x)
-        x = layers.BatchNormalization()(x)
-        x = layers.ReLU()(x)
+        x = layers.ReLU()(normalize(x, i))
     x = layers.Conv2DTranspose(
         channels, 4, strides=2, padding="same", kernel_initializer=_INIT, name=f"up{n - 1}"
     )(x)
-    images = layers.Activation("tanh", dtype="float32", name="images")(x)
-    return keras.Model(z, images, name="dcgan_generator")
+    return layers.Activation("tanh", dtype="float32", name="images")(x)
 
 
 def discriminator(
