@@ -31,17 +31,3 @@ def tiny_synthetic_config():
     c.train.update(steps=20, batch_size=32, log_every=5, sample_every=10, checkpoint_every=10)
     c.sample.update(num=64)
     return validate(apply_overrides(c, {}))
-
-
-def cli(*args):
-    """Runs `python -m ganzoo.run ARGS` in-process; returns its exit code."""
-    from absl import flags
-
-    from ganzoo import run
-
-    flags.FLAGS.unparse_flags()
-    argv = flags.FLAGS(["ganzoo.run", *args])
-    try:
-        return run.main(argv) or 0
-    except SystemExit as e:
-        return e.code

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 import tensorflow as tf
-from conftest import cli
+from cli_runner import cli
 
 TINY = ["--set=train.steps=10", "--set=train.log_every=5", "--set=model.width=8",
         "--set=data.synthetic_size=1000", "--set=train.checkpoint_every=5"]  # fmt: skip

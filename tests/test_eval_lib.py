@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 import tensorflow as tf
-from test_run import cli
+from cli_runner import cli
 
 import ganzoo
 from ganzoo import config as config_lib

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import cli
+from cli_runner import cli
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
