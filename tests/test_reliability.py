@@ -81,9 +81,7 @@ def test_sigkill_at_random_moments_and_mid_checkpoint_never_corrupts_the_run(tmp
         # Once this process has listed a checkpoint of its own in the index (training is on) ...
         index = os.path.join(ckdir, "checkpoint")
         before = os.stat(index).st_mtime_ns if os.path.exists(index) else None
-        wait_for(
-            lambda b=before: os.path.exists(index) and os.stat(index).st_mtime_ns != b, proc
-        )
+        wait_for(lambda b=before, i=index: os.path.exists(i) and os.stat(i).st_mtime_ns != b, proc)
         if attempt % 2 == 0:  # ... kill it while TF writes the next one (its _temp exists)
             wait_for(lambda: any(n.endswith("_temp") for n in names()), proc)
         else:  # ... or at a random moment
