@@ -32,6 +32,12 @@ flags.DEFINE_integer("lanes", 2, "Processes at a time (image runs never overlap 
 flags.DEFINE_bool("table_only", False, "Only render the tables from results.json.")
 flags.DEFINE_bool("write_docs", False, "Replace the marked section of --docs with the tables.")
 flags.DEFINE_string("docs", "docs/results.md", "Markdown file with the zoo results markers.")
+flags.DEFINE_string(
+    "results", "", "Results JSON (default RUNS/results.json); commit it to keep the numbers."
+)
+flags.DEFINE_string(
+    "section", "zoo_results", "Marker name of the docs section: <!-- NAME:begin --> ... end."
+)
 
 SEEDS_2D = (0, 1, 2)
 FASHION_STEPS = 1000  # ~130 ms per DCGAN step here: five objectives fit in half an hour.
@@ -46,6 +52,12 @@ PLAN: dict[str, list[tuple[str, tuple[int, ...], int | None]]] = {
         (f"fashion_mnist_{r}", (0,), FASHION_STEPS)
         for r in ("dcgan", "lsgan", "hinge_sngan", "dragan", "wgan_gp")
     ],
+    # WGAN (weight clipping, 5 critic steps: the slowest) first, then the models that use labels.
+    "fashion_mnist_more": [
+        (f"fashion_mnist_{r}", (0,), FASHION_STEPS)
+        for r in ("wgan", "infogan", "cgan", "acgan", "projection_cgan")
+    ],
+    "ring8_conditional": [("ring8_cgan", SEEDS_2D, None)],
 }
 
 # Lucic et al. 2018, "Are GANs Created Equal?", Table 2: best Inception FID on Fashion-MNIST
@@ -58,7 +70,10 @@ LUCIC_FID = {
     "fashion_mnist_dragan": ("DRAGAN", 27.7),
 }
 
-BEGIN, END = "<!-- zoo_results:begin -->", "<!-- zoo_results:end -->"
+
+
+def markers(section: str) -> tuple[str, str]:
+    return f"<!-- {section}:begin -->", f"<!-- {section}:end -->"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,12 +227,17 @@ def modes_table(results: dict, benchmark: str) -> str:
     return "\n".join(rows)
 
 
+def _class_accuracy(metrics: dict) -> str:
+    value = metrics.get("class_accuracy")
+    return "—" if value is None else f"{value:.3f}"
+
+
 def image_table(results: dict, dataset: str) -> str:
     """Markdown: one row per image run, beside Lucic et al.'s best FID of the same loss."""
     rows = [
         "| experiment | steps | seed | wall time | FID (classifier) | KID | precision | recall "
-        "| Lucic et al. best FID (Inception) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| class accuracy | Lucic et al. best FID (Inception) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, recs in _by_experiment(results, dataset + "_").items():
         for r in recs:
@@ -227,6 +247,7 @@ def image_table(results: dict, dataset: str) -> str:
                 f"| `{name}` | {r['steps']} | {r['seed']} | {r['wall_s'] / 60:.1f} min "
                 f"| {m['fid']:.2f} | {m['kid']:.3f} ± {m['kid_std']:.3f} "
                 f"| {m['precision']:.3f} | {m['recall']:.3f} "
+                f"| {_class_accuracy(m)} "
                 f"| {f'{paper[0]} {paper[1]}' if paper else '—'} |"
             )
     return "\n".join(rows)
@@ -251,10 +272,11 @@ def render(results: dict, machine: dict) -> str:
     return "\n\n".join(parts)
 
 
-def replace_section(text: str, section: str) -> str:
-    """`text` with what lies between the BEGIN and END markers replaced (appended if absent)."""
-    block = f"{BEGIN}\n{section}\n{END}"
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
+def replace_section(text: str, section: str, name: str = "zoo_results") -> str:
+    """`text` with what lies between the `name` markers replaced (appended if absent)."""
+    begin, end = markers(name)
+    block = f"{begin}\n{section}\n{end}"
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
     if pattern.search(text):
         return pattern.sub(lambda _: block, text)
     return text.rstrip("\n") + "\n\n" + block + "\n"
@@ -263,7 +285,7 @@ def replace_section(text: str, section: str) -> str:
 def main(argv) -> None:
     del argv
     os.makedirs(FLAGS.runs, exist_ok=True)
-    path = os.path.join(FLAGS.runs, "results.json")
+    path = FLAGS.results or os.path.join(FLAGS.runs, "results.json")
     results = {}
     if os.path.exists(path):
         with open(path) as f:
@@ -285,7 +307,7 @@ def main(argv) -> None:
         with open(FLAGS.docs) as f:
             text = f.read()
         with open(FLAGS.docs, "w") as f:
-            f.write(replace_section(text, section))
+            f.write(replace_section(text, section, FLAGS.section))
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from ganzoo.metrics import (
     precision_recall,
 )
 from ganzoo.metrics import classifier as classifier_lib
+from ganzoo.metrics.class_accuracy import class_accuracy, requested_labels
 from ganzoo.metrics import reference as reference_lib
 from ganzoo.workdir import Workdir
 
@@ -319,14 +320,21 @@ class Evaluator:
             record["classifier_test_accuracy"] = metadata.get("test_accuracy")
         return record
 
-    def evaluate_batches(self, batches, **extra) -> dict:
-        """The result record of a stream of image (or 2-D point) batches."""
+    def evaluate_batches(self, batches, labels=None, **extra) -> dict:
+        """The result record of a stream of image (or 2-D point) batches.
+
+        `labels`: the classes the samples were generated for (conditional models); with the
+        domain classifier, the record then has `class_accuracy` (metrics/class_accuracy.py).
+        """
         start = time.perf_counter()
         if self.kind == "modes":
             points = np.concatenate(list(batches))
             return self._record(synthetic_metrics(self.config, points), start, **extra)
         fake = reference_lib.embed(batches, self.extractor, self.config.eval.max_features)
-        return self._record(image_metrics(self.real, fake), start, fake_count=fake.count, **extra)
+        metrics = image_metrics(self.real, fake)
+        if labels is not None and self.kind == "classifier":
+            metrics.update(class_accuracy(fake.logits, labels))
+        return self._record(metrics, start, fake_count=fake.count, **extra)
 
     def evaluate(self, gan, **extra) -> dict:
         """The result record of `gan.sampling_generator` on eval.num_samples samples."""
@@ -338,14 +346,16 @@ class Evaluator:
         batches = generated_batches(
             self._forward[1], gan.latent_dim, ev.num_samples, ev.batch_size, ev.seed
         )
-        return self.evaluate_batches(batches, **extra)
+        classes = getattr(gan, "num_classes", 0)
+        labels = requested_labels(ev.num_samples, ev.batch_size, classes) if classes else None
+        return self.evaluate_batches(batches, labels=labels, **extra)
 
 
 def summary(result: dict) -> str:
     """One line: the metrics of a result."""
     parts = []
     for name, value in result["metrics"].items():
-        if name.endswith("_std") or name in ("num_modes", "min_count"):
+        if name.endswith("_std") or name in ("num_modes", "min_count") or isinstance(value, dict):
             continue
         parts.append(f"{name} {value:.4g}" if isinstance(value, float) else f"{name} {value}")
     return " | ".join(parts)

@@ -354,3 +354,49 @@ def test_cli_train_classifier_and_eval_real(bars_dir, tmp_path, capsys):
     assert "real fashion_mnist 'train' vs 'test', 40 samples" in capsys.readouterr().out
     saved = read_json(workdir / "eval" / "real_train_vs_test_n40.json")
     assert saved["generated_split"] == "train" and saved["fake_count"] == 40
+
+
+class BarExtractor:
+    """Reads the bar images exactly: logit k is the mean brightness of class k's rows."""
+
+    name = "bars"
+    fingerprint = "v1"
+
+    def __call__(self, images):
+        rows = images[..., 0].mean(axis=2)  # [N, 28]
+        logits = np.stack([rows[:, 2 * k + 2 : 2 * k + 6].mean(axis=1) for k in range(10)], 1)
+        return rows, logits
+
+
+class _BarGAN:
+    """A conditional 'GAN' whose generator draws class k's bar (or class 0's when blind)."""
+
+    latent_dim, num_classes = 4, 10
+
+    def __init__(self, blind: bool):
+        def generator(inputs, training=False):
+            z, labels = inputs
+            labels = tf.zeros_like(labels) if blind else labels
+            rows = tf.range(28)[None, :]
+            top = 2 * labels[:, None] + 2
+            bar = tf.cast((rows >= top) & (rows < top + 4), tf.float32)  # [N, 28]
+            image = 2.0 * bar[:, :, None] * tf.ones([1, 1, 28]) - 1.0 + 0.0 * z[:, :1, None]
+            return image[..., None]
+
+        self.sampling_generator = generator
+
+
+def test_conditional_runs_report_class_accuracy(bars_dir, tmp_path, monkeypatch):
+    extractor = BarExtractor()
+    monkeypatch.setattr(eval_lib, "build_extractor", lambda config, kind, stream=None: extractor)
+    monkeypatch.setattr(eval_lib, "resolve_extractor", lambda config: "classifier")
+    evaluator = eval_lib.Evaluator(image_config(bars_dir, tmp_path / "cache"))
+    obeys = evaluator.evaluate(_BarGAN(blind=False))["metrics"]
+    assert obeys["class_accuracy"] == 1.0
+    assert obeys["class_accuracy_per_class"] == {k: 1.0 for k in range(10)}
+    blind = evaluator.evaluate(_BarGAN(blind=True))["metrics"]
+    # 40 samples in batches of 16, 16, 8 ask for class 0 five times; all are drawn as class 0.
+    assert blind["class_accuracy"] == pytest.approx(5 / 40)
+    assert "class_accuracy" not in evaluator.evaluate_batches(iter([np.zeros((8, 28, 28, 1))]))[
+        "metrics"
+    ]
