@@ -71,7 +71,6 @@ LUCIC_FID = {
 }
 
 
-
 def markers(section: str) -> tuple[str, str]:
     return f"<!-- {section}:begin -->", f"<!-- {section}:end -->"
 

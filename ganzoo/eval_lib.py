@@ -28,8 +28,8 @@ from ganzoo.metrics import (
     precision_recall,
 )
 from ganzoo.metrics import classifier as classifier_lib
-from ganzoo.metrics.class_accuracy import class_accuracy, requested_labels
 from ganzoo.metrics import reference as reference_lib
+from ganzoo.metrics.class_accuracy import class_accuracy, requested_labels
 from ganzoo.workdir import Workdir
 
 CLASSIFIER_DATASETS = ("mnist", "fashion_mnist")

@@ -397,6 +397,7 @@ def test_conditional_runs_report_class_accuracy(bars_dir, tmp_path, monkeypatch)
     blind = evaluator.evaluate(_BarGAN(blind=True))["metrics"]
     # 40 samples in batches of 16, 16, 8 ask for class 0 five times; all are drawn as class 0.
     assert blind["class_accuracy"] == pytest.approx(5 / 40)
-    assert "class_accuracy" not in evaluator.evaluate_batches(iter([np.zeros((8, 28, 28, 1))]))[
-        "metrics"
-    ]
+    assert (
+        "class_accuracy"
+        not in evaluator.evaluate_batches(iter([np.zeros((8, 28, 28, 1))]))["metrics"]
+    )

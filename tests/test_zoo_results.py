@@ -99,6 +99,10 @@ def test_modes_table_aggregates_seeds():
 def test_replace_section_replaces_or_appends():
     text = "intro\n"
     once = zoo_results.replace_section(text, "A")
-    assert once.startswith("intro\n") and zoo_results.markers("zoo_results")[0] in once and "\nA\n" in once
+    assert (
+        once.startswith("intro\n")
+        and zoo_results.markers("zoo_results")[0] in once
+        and "\nA\n" in once
+    )
     twice = zoo_results.replace_section(once + "outro\n", "B")
     assert "\nB\n" in twice and "\nA\n" not in twice and twice.endswith("outro\n")
