@@ -42,10 +42,10 @@ flags.DEFINE_string(
 SEEDS_2D = (0, 1, 2)
 FASHION_STEPS = 1000  # ~130 ms per DCGAN step here: five objectives fit in half an hour.
 
-# group -> [(experiment, seeds, steps)]; steps None = the experiment's own train.steps.
+# group -> [(experiment, seeds, steps[, --set overrides])]; steps None = the experiment's own.
 # In the order they run: where time runs out, the last ones are the ones left out.
 _REMEDIES = ("gan", "minimax", "lsgan", "r1", "wgan_gp", "hinge_sn", "dragan")
-PLAN: dict[str, list[tuple[str, tuple[int, ...], int | None]]] = {
+PLAN: dict[str, list[tuple]] = {
     "ring8": [(f"ring8_{r}", SEEDS_2D, None) for r in _REMEDIES],
     "grid25": [(f"grid25_{r}", SEEDS_2D, None) for r in _REMEDIES],
     "fashion_mnist": [
@@ -58,6 +58,11 @@ PLAN: dict[str, list[tuple[str, tuple[int, ...], int | None]]] = {
         for r in ("wgan", "infogan", "cgan", "acgan", "projection_cgan")
     ],
     "ring8_conditional": [("ring8_cgan", SEEDS_2D, None)],
+    # Does mixed_bfloat16 cost sample quality? The same runs in both precisions, 3 seeds each.
+    "precision": [
+        ("fashion_mnist_dcgan", SEEDS_2D, FASHION_STEPS),
+        ("fashion_mnist_dcgan", SEEDS_2D, FASHION_STEPS, ("train.precision=mixed_bfloat16",)),
+    ],
 }
 
 # Lucic et al. 2018, "Are GANs Created Equal?", Table 2: best Inception FID on Fashion-MNIST
@@ -80,10 +85,12 @@ class Run:
     experiment: str
     seed: int
     steps: int | None
+    sets: tuple[str, ...] = ()  # further --set key=value overrides
 
     @property
     def key(self) -> str:
-        return f"{self.experiment}_s{self.seed}" + (f"_n{self.steps}" if self.steps else "")
+        tag = "".join("_" + re.sub(r"[^A-Za-z0-9]+", "-", kv) for kv in self.sets)
+        return f"{self.experiment}{tag}_s{self.seed}" + (f"_n{self.steps}" if self.steps else "")
 
     @property
     def is_image(self) -> bool:
@@ -92,7 +99,12 @@ class Run:
 
 def plan_runs(groups) -> list[Run]:
     """The runs of `groups` in order, all seeds of an experiment before the next experiment."""
-    return [Run(e, s, n) for g in groups for e, seeds, n in PLAN[g] for s in seeds]
+    return [
+        Run(entry[0], seed, entry[2], tuple(entry[3]) if len(entry) > 3 else ())
+        for group in groups
+        for entry in PLAN[group]
+        for seed in entry[1]
+    ]
 
 
 # -- running -----------------------------------------------------------------------------------
@@ -117,6 +129,8 @@ def train_and_eval(run: Run, runs_dir: str) -> dict:
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
     sets = ["--set", f"seed={run.seed}"]
+    for kv in run.sets:
+        sets += ["--set", kv]
     if run.steps:
         sets += ["--set", f"train.steps={run.steps}"]
     env = _env(single_thread=not run.is_image)
@@ -186,11 +200,21 @@ def fmt_mean_std(values, digits: int = 1, scale: float = 1.0) -> str:
     return f"{mean:.{digits}f} ± {std:.{digits}f}"
 
 
+def row_label(record: dict) -> str:
+    """The row's name: `experiment`, or `experiment key=value ...` for extra overrides."""
+    return " ".join([record["experiment"], *(record.get("sets") or ())])
+
+
+def _display(label: str) -> str:
+    name, *sets = label.split(" ")
+    return f"`{name}`" + (f" ({', '.join(f'`{kv}`' for kv in sets)})" if sets else "")
+
+
 def _by_experiment(results: dict, prefix: str) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
-    for record in sorted(results.values(), key=lambda r: (r["experiment"], r["seed"])):
+    for record in sorted(results.values(), key=lambda r: (row_label(r), r["seed"])):
         if record["experiment"].startswith(prefix):
-            out.setdefault(record["experiment"], []).append(record)
+            out.setdefault(row_label(record), []).append(record)
     return out
 
 
@@ -215,7 +239,7 @@ def modes_table(results: dict, benchmark: str) -> str:
         m = [r["metrics"] for r in recs]
         kls = [x["kl_to_uniform"] for x in m if x["kl_to_uniform"] is not None]
         rows.append(
-            f"| `{name}` | {_remedy_label(name, benchmark)} | {recs[0]['steps']} "
+            f"| {_display(name)} | {_remedy_label(name, benchmark)} | {recs[0]['steps']} "
             f"| {','.join(str(r['seed']) for r in recs)} "
             f"| {fmt_mean_std([r['wall_s'] for r in recs], 0)} "
             f"| {fmt_mean_std([x['modes_covered'] for x in m])} / {m[0]['num_modes']} "
@@ -243,12 +267,34 @@ def image_table(results: dict, dataset: str) -> str:
             m = r["metrics"]
             paper = LUCIC_FID.get(name)
             rows.append(
-                f"| `{name}` | {r['steps']} | {r['seed']} | {r['wall_s'] / 60:.1f} min "
+                f"| {_display(name)} | {r['steps']} | {r['seed']} | {r['wall_s'] / 60:.1f} min "
                 f"| {m['fid']:.2f} | {m['kid']:.3f} ± {m['kid_std']:.3f} "
                 f"| {m['precision']:.3f} | {m['recall']:.3f} "
                 f"| {_class_accuracy(m)} "
                 f"| {f'{paper[0]} {paper[1]}' if paper else '—'} |"
             )
+    return "\n".join(rows)
+
+
+def seeds_table(results: dict, dataset: str) -> str | None:
+    """Markdown: mean ± std over seeds of the image rows run with more than one seed."""
+    groups = {k: v for k, v in _by_experiment(results, dataset + "_").items() if len(v) > 1}
+    if not groups:
+        return None
+    rows = [
+        "| experiment | steps | seeds | wall time / run (min) | FID (classifier) | KID "
+        "| precision | recall |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, recs in groups.items():
+        m = [r["metrics"] for r in recs]
+        rows.append(
+            f"| {_display(name)} | {recs[0]['steps']} | {','.join(str(r['seed']) for r in recs)} "
+            f"| {fmt_mean_std([r['wall_s'] / 60 for r in recs])} "
+            f"| {fmt_mean_std([x['fid'] for x in m], 2)} | {fmt_mean_std([x['kid'] for x in m], 3)} "
+            f"| {fmt_mean_std([x['precision'] for x in m], 3)} "
+            f"| {fmt_mean_std([x['recall'] for x in m], 3)} |"
+        )
     return "\n".join(rows)
 
 
@@ -268,6 +314,9 @@ def render(results: dict, machine: dict) -> str:
             parts += [f"### {bench}", modes_table(results, bench)]
     if any(r["experiment"].startswith("fashion_mnist_") for r in results.values()):
         parts += ["### Fashion-MNIST", image_table(results, "fashion_mnist")]
+        means = seeds_table(results, "fashion_mnist")
+        if means:
+            parts += ["### Fashion-MNIST, mean ± std over seeds", means]
     return "\n\n".join(parts)
 
 

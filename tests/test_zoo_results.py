@@ -106,3 +106,25 @@ def test_replace_section_replaces_or_appends():
     )
     twice = zoo_results.replace_section(once + "outro\n", "B")
     assert "\nB\n" in twice and "\nA\n" not in twice and twice.endswith("outro\n")
+
+
+def test_runs_with_overrides_have_their_own_keys_flags_and_rows():
+    runs = zoo_results.plan_runs(["precision"])
+    plain, bf16 = runs[0], runs[-1]
+    assert plain.sets == () and bf16.sets == ("train.precision=mixed_bfloat16",)
+    assert bf16.key == "fashion_mnist_dcgan_train-precision-mixed-bfloat16_s2_n1000"
+    assert len({r.key for r in runs}) == len(runs) == 6
+
+    def image(seed, fid, sets=()):
+        m = dict(fid=fid, kid=0.5, kid_std=0.1, precision=0.5, recall=0.1)
+        return {**_record("fashion_mnist_dcgan", seed, **m), "sets": list(sets)}
+
+    results = {f"a{s}": image(s, 60.0 + s) for s in range(3)}
+    results |= {f"b{s}": image(s, 62.0 + 2 * s, bf16.sets) for s in range(3)}
+    means = zoo_results.seeds_table(results, "fashion_mnist").splitlines()
+    assert (
+        means[2].startswith("| `fashion_mnist_dcgan` | 5000 | 0,1,2 |")
+        and "61.00 ± 1.00" in means[2]
+    )
+    assert "(`train.precision=mixed_bfloat16`)" in means[3] and "64.00 ± 2.00" in means[3]
+    assert zoo_results.seeds_table({"a0": image(0, 60.0)}, "fashion_mnist") is None
