@@ -57,23 +57,36 @@ def session_description(runs: list[Run], pool: Pool, judge) -> dict:
     }
 
 
-def start(workdirs: list[str], config, stream=None):
-    """(server bound to judge.host:judge.port, app, answers path): everything but serving."""
+def start(workdirs: list[str], config, stream=None, answers_dir: str | None = None):
+    """(server bound to judge.host:judge.port, app, answers path): everything but serving.
+    Answers go to the first run's folder (or `answers_dir`) under human_eval/."""
     stream = stream or sys.stdout
+    judge = config.judge
+    # Bound first: a port in use fails in a second, before any model is loaded or file written.
+    server = make_server(None, judge.host, judge.port)
+    try:
+        app, answers_path = _session(workdirs, config, stream, answers_dir)
+    except BaseException:
+        server.server_close()
+        raise
+    server.app = app
+    return server, app, answers_path
+
+
+def _session(workdirs, config, stream, answers_dir):
     judge = config.judge
     runs = load_runs(workdirs, config)
     print(
         f"Generating {judge.num_images} images from {len(runs)} run(s)...", file=stream, flush=True
     )
     pool = build_pool(runs, judge, stream)
-    answers_path, session_path = session_paths(workdirs[0], judge.session)
+    answers_path, session_path = session_paths(answers_dir or workdirs[0], judge.session)
     check_session(session_path, session_description(runs, pool, judge))
     log = AnswerLog(answers_path)
     if log.torn_lines:
         print(f"Skipped {log.torn_lines} torn line(s) in {answers_path}.", file=stream)
     app = JudgeApp(pool, log, judge.session, describe_runs(runs), judge.bootstrap, judge.seed)
-    server = make_server(app, judge.host, judge.port)
-    return server, app, answers_path
+    return app, answers_path
 
 
 def serve(workdirs: list[str], config, stream=None) -> None:

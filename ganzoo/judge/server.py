@@ -129,7 +129,10 @@ class JudgeApp:
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "ganzoo-judge/1"
-    app: JudgeApp  # set on the subclass make_server builds
+
+    @property
+    def app(self) -> JudgeApp:
+        return self.server.app
 
     def log_message(self, format, *args):  # noqa: A002  (the base class's signature)
         pass  # one line per image would drown the console's notices
@@ -218,13 +221,16 @@ class Handler(BaseHTTPRequestHandler):
 
 class JudgeServer(ThreadingHTTPServer):
     daemon_threads = True  # a browser's open keep-alive connection must not block the exit
+    app: JudgeApp | None = None  # set before serving
 
 
-def make_server(app: JudgeApp, host: str, port: int) -> JudgeServer:
-    """A bound (not yet serving) server; JudgeError naming the port when it is taken."""
-    handler = type("BoundHandler", (Handler,), {"app": app})
+def make_server(app: JudgeApp | None, host: str, port: int) -> JudgeServer:
+    """A bound (not yet serving) server; JudgeError naming the port when it is taken. The app
+    may be set later (`server.app = ...`): the port is checked before the slow model loading."""
     try:
-        return JudgeServer((host, port), handler)
+        server = JudgeServer((host, port), Handler)
+        server.app = app
+        return server
     except OSError as e:
         if e.errno == errno.EADDRINUSE:
             raise JudgeError(
