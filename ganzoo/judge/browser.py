@@ -1,8 +1,10 @@
 """Headless Chromium (Debian's `chromium` package) driven through Playwright, for the judging
 page's browser test and its documentation screenshot.
 
-`python -m ganzoo.judge.browser --workdir=DIR [--workdir=DIR2] --out=page.png [--answers=N]`
-serves the page on a free port, answers N images (alternately R and F) and saves a screenshot.
+`python -m ganzoo.judge.browser --workdir=DIR [--workdir=DIR2] --out=page.png [--answers=N]
+[--summary_out=summary.png]` serves the page on a free port (answers to a throwaway folder),
+answers N images (alternately Real by a click and F by the key), saves a screenshot, and with
+--summary_out clicks Stop and saves one of the score.
 Playwright only drives the browser here (`pip install playwright`; `playwright install` is not
 needed: the system's Chromium is used).
 """
@@ -69,8 +71,15 @@ def answer_on_page(page, which: str, how: str, timeout_ms: int = 20_000) -> str:
     return image_id
 
 
-def screenshot(workdirs: list[str], out: str, answers: int, overrides: dict | None = None) -> None:
-    """Serves `workdirs` (a throwaway session), answers `answers` images, saves a screenshot."""
+def screenshot(
+    workdirs: list[str],
+    out: str,
+    answers: int,
+    overrides: dict | None = None,
+    summary_out: str | None = None,
+) -> None:
+    """Serves `workdirs` (a throwaway session), answers `answers` images, saves a screenshot
+    (and one of the score after Stop to `summary_out`)."""
     from playwright.sync_api import sync_playwright
 
     from ganzoo import config as config_lib
@@ -95,6 +104,10 @@ def screenshot(workdirs: list[str], out: str, answers: int, overrides: dict | No
                 answer_on_page(page, ("real", "fake")[i % 2], ("click", "key")[i % 2])
             page.wait_for_selector("#real-btn:not([disabled])")
             page.screenshot(path=out, full_page=True)
+            if summary_out:
+                page.click("#stop-btn")
+                page.wait_for_selector("#hype")
+                page.screenshot(path=summary_out, full_page=True)
             context.close()
     finally:
         server.shutdown()
@@ -109,12 +122,13 @@ def main(argv=None) -> None:
     parser.add_argument("--workdir", action="append", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--answers", type=int, default=3)
+    parser.add_argument("--summary_out", default=None)
     parser.add_argument("--set", action="append", default=[], help="judge.key=value")
     args = parser.parse_args(argv)
     from ganzoo.config import parse_set_flags
 
-    screenshot(args.workdir, args.out, args.answers, parse_set_flags(args.set))
-    print(f"Wrote {args.out}")
+    screenshot(args.workdir, args.out, args.answers, parse_set_flags(args.set), args.summary_out)
+    print(f"Wrote {args.out}" + (f" and {args.summary_out}" if args.summary_out else ""))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ PAGE = r"""<!doctype html>
   body { font-family: system-ui, sans-serif; margin: 0; background: #f4f4f4; color: #222; }
   main { max-width: 760px; margin: 0 auto; padding: 16px; text-align: center; }
   h1 { font-size: 20px; margin: 8px 0; }
+  #how { font-size: 14px; color: #555; margin: 4px 0 8px; }
   #notice { display: none; background: #fff3cd; border: 1px solid #e0c36a; padding: 8px;
             margin: 8px 0; text-align: left; }
   #progress { font-size: 15px; margin: 6px 0 12px; }
@@ -38,6 +39,8 @@ PAGE = r"""<!doctype html>
 <body>
 <main>
   <h1>Real or fake?</h1>
+  <p id="how">Each image is either from the dataset or made by a generator. Answer with the
+    buttons or the <kbd>R</kbd> / <kbd>F</kbd> keys; take the time you need.</p>
   <div id="notice"></div>
   <div id="progress">Loading...</div>
   <div id="judging">
@@ -128,9 +131,12 @@ async function showSummary() {
   const o = r.overall;
   $("score").innerHTML = o.score === null ? "<p>No answers yet.</p>" :
     "<p id='hype'><b>" + scoreName(o.kind) + " = " + pct(o.score) + "</b> (95% bootstrap CI " +
-    pct(o.ci95[0]) + " - " + pct(o.ci95[1]) + ") over " + o.answers + " answers. " +
-    "50% = people cannot tell the fakes from the reals; higher = more realistic.</p>";
-  let html = "";
+    pct(o.ci95[0]) + " - " + pct(o.ci95[1]) + ") over " + o.answers + " answers.</p>" +
+    (o.kind === "hype_infinity" ? "<p>The share of wrong answers: 0% = every image told " +
+     "apart, 50% = chance (the fakes pass for real); higher is more realistic.</p>" :
+     o.kind === "fake_judged_real" ? "<p>No real images were shown, so this is the share of " +
+     "fakes judged real, not HYPE∞: it is not comparable with HYPE∞ scores.</p>" : "");
+  let html = table("All answers", [row("all", o)]);
   const runs = Object.keys(r.per_run);
   if (runs.length > 1) html += table("Per run (its fakes + the shared reals)",
     runs.map((k) => row(k, r.per_run[k])));
