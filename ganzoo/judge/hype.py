@@ -2,8 +2,8 @@
 
 HYPE-infinity is the human judges' error rate over a mix of real and generated images: the
 share of answers that are wrong, fakes judged real plus reals judged fake. 0% means every image
-was told apart; 50% means judges do no better than a coin (fakes indistinguishable from reals);
-higher is a more realistic generator.
+was told apart; 50% means the fakes cannot be told from the reals; higher is a more realistic
+generator (the paper calls a score above 50% hyper-realism).
 """
 
 from __future__ import annotations

@@ -133,7 +133,8 @@ async function showSummary() {
     "<p id='hype'><b>" + scoreName(o.kind) + " = " + pct(o.score) + "</b> (95% bootstrap CI " +
     pct(o.ci95[0]) + " - " + pct(o.ci95[1]) + ") over " + o.answers + " answers.</p>" +
     (o.kind === "hype_infinity" ? "<p>The share of wrong answers: 0% = every image told " +
-     "apart, 50% = chance (the fakes pass for real); higher is more realistic.</p>" :
+     "apart, 50% = the fakes cannot be told from the reals; higher is more realistic (above " +
+     "50%: fakes taken for real more often than reals, 'hyper-realism').</p>" :
      o.kind === "fake_judged_real" ? "<p>No real images were shown, so this is the share of " +
      "fakes judged real, not HYPE∞: it is not comparable with HYPE∞ scores.</p>" : "");
   let html = table("All answers", [row("all", o)]);

@@ -231,9 +231,16 @@ def test_no_real_data_is_fake_only_mode_with_a_notice(
     report = json.loads(get(server, "/api/report"))
     assert report["overall"]["kind"] == "fake_judged_real"
     assert report["overall"]["score"] == pytest.approx(1 / 3) and report["fake_only"]
+    # --mode=eval's result for the judged step is set beside the human score.
+    os.makedirs(os.path.join(path, "eval"))
+    with open(os.path.join(path, "eval", "step_000002.json"), "w") as f:
+        json.dump({"metrics": {"fid": 12.5, "kid": 0.0125, "note": "x"}}, f)
     assert cli("--mode=judge", f"--workdir={path}", "--set=judge.report=true") == 0
     out = capsys.readouterr().out
     assert "Fake-only session" in out and "fakes judged real (fake-only: not HYPE-infinity)" in out
+    assert "run plain --mode=eval at the judged step: fid 12.5, kid 0.0125" in out
+    with open(os.path.join(path, "human_eval", "report.json")) as f:
+        assert json.load(f)["metrics"] == {"plain": {"fid": 12.5, "kid": 0.0125}}
 
 
 def test_cli_errors_no_checkpoint_port_in_use_and_one_workdir_per_other_mode(
