@@ -167,6 +167,7 @@ $("continue-btn").addEventListener("click", async () => {
 });
 document.addEventListener("keydown", (e) => {
   if (e.ctrlKey || e.metaKey || e.altKey) return;  // Ctrl-R reloads; it is not an answer
+  if (e.repeat) return;  // a key held down must not answer the images that follow
   const key = e.key.toLowerCase();
   if (key === "r") answer("real"); else if (key === "f") answer("fake");
 });
