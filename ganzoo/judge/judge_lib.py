@@ -79,7 +79,7 @@ def _session(workdirs, config, stream, answers_dir):
     print(
         f"Generating {judge.num_images} images from {len(runs)} run(s)...", file=stream, flush=True
     )
-    pool = build_pool(runs, judge, stream)
+    pool = build_pool(runs, judge)
     answers_path, session_path = session_paths(answers_dir or workdirs[0], judge.session)
     check_session(session_path, session_description(runs, pool, judge))
     log = AnswerLog(answers_path)

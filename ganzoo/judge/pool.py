@@ -158,7 +158,7 @@ def load_reals(config, splits: list[str], num: int, seed: int, with_labels: bool
     return None, None, None, "; ".join(problems)
 
 
-def build_pool(runs: list[Run], judge, stream=None) -> Pool:
+def build_pool(runs: list[Run], judge) -> Pool:
     """The session's images: judge.num_images in all, a judge.real_fraction share of reals
     (none when the data cannot be had: fake-only mode, with the reason in `notice`)."""
     check_runs(runs)
