@@ -29,7 +29,14 @@ setup(
         "pillow",
     ],
     extras_require={
-        "test": ["pytest", "scipy", "ruff"],
+        "test": [
+            "pytest",
+            "scipy",
+            "ruff",
+            # Drives Debian's headless Chromium in the judging page's browser test
+            # (tests/judge/test_judge_browser.py); `playwright install` is not needed.
+            "playwright",
+        ],
         "torch-ref": ["torch"],
     },
 )

@@ -149,6 +149,21 @@ def base_config() -> Config:
             classifier_epochs=3,  # epochs of the domain classifier, when it is trained.
         )
     )
+    # Human evaluation, --mode=judge (docs/human_evaluation.md): a local real-vs-fake page.
+    c.judge = Config(
+        dict(
+            host="127.0.0.1",  # local only by default; 0.0.0.0 lets other machines judge
+            port=8765,  # 0 = pick a free port
+            session="default",  # answers go to <first workdir>/human_eval/<session>.jsonl
+            num_images=100,  # images in the session's pool (reals and fakes together)
+            real_fraction=0.5,  # share of reals in the pool (the rest split over the runs)
+            scale=0,  # nearest-neighbour upscaling factor; 0 = the smallest to reach 224 px
+            seed=0,  # seed of the fakes' z, the reals drawn and the order shown
+            split="test",  # real split shown; falls back to data.split when it is missing
+            report=False,  # print (and write report.json) the session's HYPE; no server
+            bootstrap=2000,  # bootstrap resamples of the 95% confidence intervals
+        )
+    )
     return c
 
 
@@ -353,6 +368,9 @@ def validate(config: Config) -> Config:
     models.check_model_config(config.model)
     models.conditional.check_config(config)
     stabilizers.check_config(config)
+    from ganzoo.judge.settings import check_config as check_judge_config
+
+    check_judge_config(config)
     config.lock()
     return config
 

@@ -15,14 +15,43 @@ from absl import app, flags  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("experiment", None, "Registered experiment name (see --mode=list).")
-flags.DEFINE_string("workdir", None, "Run folder; default runs/<experiment>.")
+
+
+class _WorkdirFlag(flags.Flag):
+    """--workdir: the run folder. --mode=judge takes it repeated to compare runs; the flag's
+    value stays the first folder, a string, so every other mode reads FLAGS.workdir as before."""
+
+    def __init__(self):
+        super().__init__(
+            flags.ArgumentParser(),
+            flags.ArgumentSerializer(),
+            "workdir",
+            None,
+            "Run folder; default runs/<experiment>. Repeat it with --mode=judge to compare runs.",
+        )
+        self.values = []
+
+    def parse(self, argument):
+        if not self.present:  # a fresh parse
+            self.values = []
+        super().parse(argument)
+        self.values.append(self.value)
+        self.value = self.values[0]
+
+    def unparse(self):
+        super().unparse()
+        self.values = []
+
+
+flags.DEFINE_flag(_WorkdirFlag())
 flags.DEFINE_enum(
     "mode",
     "train",
-    ["train", "sample", "export", "eval", "eval_real", "train_classifier", "list"],
+    ["train", "sample", "export", "eval", "eval_real", "train_classifier", "list", "judge"],
     "train | sample | export | eval (score a run's latest or best checkpoint) | eval_real (score "
     "real data.split against eval.split: the floor) | train_classifier (the domain classifier "
-    "of the experiment's dataset) | list.",
+    "of the experiment's dataset) | list | judge (a real-vs-fake page for people, HYPE score; "
+    "docs/human_evaluation.md).",
 )
 flags.DEFINE_multi_string(
     "set", [], "Config override key=value, repeatable (e.g. train.steps=2000)."
@@ -37,7 +66,7 @@ def _config(overrides):
     if FLAGS.experiment:
         return get_experiment(FLAGS.experiment, overrides)
     if (
-        FLAGS.mode in ("sample", "export", "eval", "eval_real", "train_classifier")
+        FLAGS.mode in ("sample", "export", "eval", "eval_real", "train_classifier", "judge")
         and FLAGS.workdir
     ):
         saved = Workdir(FLAGS.workdir).read_config()
@@ -83,6 +112,14 @@ def run(argv) -> int:
         for name, description in experiments.items():
             print(f"{name:<{width}}  {description}")
         return 0
+    workdirs = FLAGS["workdir"].values
+    if len(workdirs) > 1 and FLAGS.mode != "judge":
+        from ganzoo.errors import ConfigError
+
+        raise ConfigError(
+            f"Received {len(workdirs)} --workdir flags for --mode={FLAGS.mode}. Expected one "
+            "(only --mode=judge compares several runs)."
+        )
     overrides = config_lib.parse_set_flags(FLAGS.set)
     config = _config(overrides)
     workdir = FLAGS.workdir or os.path.join("runs", config.name or "run")
@@ -98,6 +135,10 @@ def run(argv) -> int:
         )
     elif FLAGS.mode in ("eval", "eval_real", "train_classifier"):
         _evaluation(config, workdir)
+    elif FLAGS.mode == "judge":
+        from ganzoo.judge import judge_lib
+
+        judge_lib.main(workdirs or [workdir], config)
     return 0
 
 
