@@ -187,7 +187,9 @@ def evaluate_real(config, stream=None) -> dict:
     evaluator = VideoEvaluator(config, stream)
     ev = config.eval
     batches = moving.clips(config, config.data.split, ev.num_samples).batch(ev.batch_size)
-    return evaluator.evaluate_batches(batches.as_numpy_iterator(), generated_split=config.data.split)
+    return evaluator.evaluate_batches(
+        batches.as_numpy_iterator(), generated_split=config.data.split
+    )
 
 
 def train_domain_classifier(config, stream=None) -> dict:

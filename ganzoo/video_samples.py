@@ -32,16 +32,26 @@ def gif_frames(clips, cols: int = 8) -> list[np.ndarray]:
     return [images_lib.image_grid(clips[:, t], cols) for t in range(clips.shape[1])]
 
 
+def with_time_bar(picture: np.ndarray, t: int, frames: int, height: int = 2) -> np.ndarray:
+    """`picture` with a bar of `height` rows below it, grey over the first (t + 1) / frames of
+    its width: where a looping GIF is in the clip. It also keeps every frame distinct (Pillow
+    stores consecutive identical frames as one, so a still clip would lose frames)."""
+    bar = np.full((height, *picture.shape[1:]), 255, np.uint8)
+    bar[:, : max(1, round((t + 1) / frames * picture.shape[1]))] = 128
+    return np.concatenate([picture, bar], axis=0)
+
+
 def write_gif(path: str, clips, cols: int = 8, frame_ms: int = 125, scale: int = 1) -> str:
-    """An animated GIF of `clips` (a grid of `cols` clips per row), looping, `frame_ms` per
-    frame, each pixel drawn `scale` x `scale`; written atomically. Pillow stores consecutive
-    identical frames once (with their summed duration)."""
+    """An animated GIF of `clips` (a grid of `cols` clips per row, a `with_time_bar` below),
+    looping, `frame_ms` per frame, each pixel drawn `scale` x `scale`; written atomically."""
     import PIL.Image
 
+    frames = gif_frames(clips, cols)
     pictures = []
-    for frame in gif_frames(clips, cols):
+    for t, frame in enumerate(frames):
         if scale > 1:
             frame = frame.repeat(scale, axis=0).repeat(scale, axis=1)
+        frame = with_time_bar(frame, t, len(frames), height=2 * scale)
         pictures.append(PIL.Image.fromarray(frame[..., 0] if frame.shape[-1] == 1 else frame))
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     tmp = f"{path}.tmp"

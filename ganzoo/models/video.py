@@ -34,7 +34,11 @@ class SplitVideoLatent(layers.Layer):
 
     def __init__(self, content_dim: int, frames: int, noise_dim: int, **kwargs):
         super().__init__(**kwargs)
-        self.content_dim, self.frames, self.noise_dim = int(content_dim), int(frames), int(noise_dim)
+        self.content_dim, self.frames, self.noise_dim = (
+            int(content_dim),
+            int(frames),
+            int(noise_dim),
+        )
 
     def call(self, z):
         content = z[:, : self.content_dim]
