@@ -188,10 +188,11 @@ def check_config(config) -> None:
             f"{v.motion_dim}, video.motion_noise_dim={v.motion_noise_dim}. Expected frames >= 2 "
             "and the others >= 1."
         )
-    if v.frame_d_frames < 1 or v.frame_d_weight < 0 or v.gif_frame_ms < 1:
+    if v.frame_d_frames < 1 or v.frame_d_weight < 0 or v.gif_frame_ms < 1 or v.gif_scale < 1:
         raise ConfigError(
             f"Received: video.frame_d_frames={v.frame_d_frames}, video.frame_d_weight="
-            f"{v.frame_d_weight}, video.gif_frame_ms={v.gif_frame_ms}. Expected >= 1, >= 0, >= 1."
+            f"{v.frame_d_weight}, video.gif_frame_ms={v.gif_frame_ms}, video.gif_scale="
+            f"{v.gif_scale}. Expected >= 1, >= 0, >= 1, >= 1."
         )
     size = moving.object_size(config)
     if not 0 < size <= m.resolution or not 0 <= v.min_speed <= v.max_speed:

@@ -76,7 +76,8 @@ def write_training_samples(clips, samples_dir: str, step: int, writer, config) -
     clips = _check_clips(clips)
     cols = config.sample.cols
     stem = os.path.join(samples_dir, f"step_{step:06d}")
-    write_gif(stem + ".gif", clips[: cols * cols], cols, config.video.gif_frame_ms)
+    video = config.video
+    write_gif(stem + ".gif", clips[: cols * cols], cols, video.gif_frame_ms, video.gif_scale)
     strip = frame_strip(clips[:cols])
     images_lib.write_png(stem + ".png", strip)
     with writer.as_default(step=step):
@@ -93,7 +94,8 @@ def sample_run(gan, config, workdir, step: int, num: int, seed: int) -> dict:
     stem = os.path.join(workdir.samples_dir, f"sample_step{step:06d}_seed{seed}_n{num}")
     np.save(stem + ".npy.tmp.npy", clips)
     os.replace(stem + ".npy.tmp.npy", stem + ".npy")
-    write_gif(stem + ".gif", clips, config.sample.cols, config.video.gif_frame_ms)
+    video = config.video
+    write_gif(stem + ".gif", clips, config.sample.cols, video.gif_frame_ms, video.gif_scale)
     images_lib.write_png(stem + ".png", frame_strip(clips))
     return dict(
         gif=stem + ".gif", png=stem + ".png", npy=stem + ".npy", step=step, num=num, seed=seed

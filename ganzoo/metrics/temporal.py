@@ -44,17 +44,23 @@ def object_tracks(clips, threshold: float = 0.0) -> tuple[np.ndarray, np.ndarray
     return mass, np.stack([cy, cx], axis=-1)
 
 
+# Foreground: brighter than a quarter of full scale ([-1, 1] -> 0.25). Half scale missed the
+# dim objects of a briefly trained generator altogether (its frames never exceed 0.4).
+FOREGROUND = -0.5
+
+
 def tracked_share(
-    clips, max_jump: float, max_mass_change: float = 0.5, threshold: float = 0.0
+    clips, max_jump: float, max_mass_change: float = 0.5, threshold: float = FOREGROUND
 ) -> float:
     """Share of consecutive frame pairs (t, t+1) in which the foreground is followed:
 
     tracked(t) = [m_t > 0 and m_{t+1} > 0 and |m_{t+1} - m_t| <= r max(m_t, m_{t+1}) and
                   ||c_{t+1} - c_t||_2 <= J],
 
-    with m, c from `object_tracks`, r = `max_mass_change`, J = `max_jump` px. Real clips of
-    objects moving at <= J px per frame score 1 (up to overlaps changing the mass); flicker,
-    objects that appear, vanish or jump score lower.
+    with m, c from `object_tracks(clips, threshold)`, r = `max_mass_change`, J = `max_jump` px.
+    Real clips of objects moving at <= J px per frame score 1 (up to overlaps changing the
+    mass); flicker, objects that appear, vanish or jump score lower. A still clip scores 1
+    too: read it beside `frame_difference`.
     """
     mass, centroid = object_tracks(clips, threshold)
     m0, m1 = mass[:, :-1], mass[:, 1:]
