@@ -136,7 +136,9 @@ def test_cli_train_sample_eval_export(objects_dir, tmp_path):
     keys = ("model.", "video.", "train.", "sample.", "health.", "eval.", "data.")
     sets = [f"--set={k}={v}" for k, v in flat_keys(config).items() if k.startswith(keys)]
     args = ["--experiment=video_moving_fashion_mnist", f"--workdir={workdir}", *sets]
-    assert cli(*args) == 0
+    assert cli(*args, "--set=eval.at_end=true") == 0  # the eval callback scores clips too
+    with open(os.path.join(workdir, "eval", "best.json"), encoding="utf-8") as f:
+        assert json.load(f)["extractor_name"] == "classifier:fashion_mnist"
     samples = os.listdir(os.path.join(workdir, "samples"))
     assert {"step_000002.gif", "step_000002.png"} <= set(samples)
     assert cli(*args, "--mode=sample") == 0
