@@ -18,6 +18,7 @@ from ganzoo.infogan import InfoGAN
 from ganzoo.losses import LOSSES, LossPair
 from ganzoo.models import MODELS, register_model
 from ganzoo.train_lib import build_dataset, build_gan, export, load_run, sample, train
+from ganzoo.video_gan import VideoGAN
 
 __version__ = "0.1.0"
 
@@ -35,6 +36,7 @@ __all__ = [
     "InfoGAN",
     "LossPair",
     "TrainingError",
+    "VideoGAN",
     "WorkdirError",
     "apply_overrides",
     "augment",

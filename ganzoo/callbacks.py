@@ -82,6 +82,12 @@ class TrainingMonitor(keras.callbacks.Callback):
 
     def write_samples(self, step: int) -> str:
         samples = self._fixed_samples(self.config.sample.num)
+        if samples.ndim == 5:  # clips: a GIF and a frame strip (ganzoo.video_samples)
+            from ganzoo import video_samples
+
+            return video_samples.write_training_samples(
+                samples, self.workdir.samples_dir, step, self.writer, self.config
+            )
         if samples.ndim == 4:
             picture = images_lib.image_grid(
                 samples[: self.config.sample.cols**2], self.config.sample.cols

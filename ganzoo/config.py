@@ -164,6 +164,23 @@ def base_config() -> Config:
             bootstrap=2000,  # bootstrap resamples of the 95% confidence intervals
         )
     )
+    # Video GANs (docs/video.md), read when model.arch=mocogan: clips of `frames` frames built
+    # from data.name's images bouncing in a resolution^2 canvas, or TFDS moving_mnist's.
+    c.video = Config(
+        dict(
+            frames=16,  # T, frames per clip
+            objects=2,  # images moving in each built clip
+            object_size=0,  # their side in px; 0 = resolution * 28 / 64 (Moving MNIST's digit)
+            min_speed=0.03,  # object speed range, a share of the canvas side per frame
+            max_speed=0.06,
+            motion_dim=16,  # per-frame motion code (GRU units); model.latent_dim is the content
+            motion_noise_dim=8,  # noise fed to the motion GRU at each frame
+            frame_d_frames=2,  # frames per clip, drawn at random, that the frame D scores
+            frame_d_weight=1.0,  # weight of the frame D's loss beside the video D's
+            gif_frame_ms=125,  # display time of one GIF frame
+            gif_scale=1,  # GIF pixels per clip pixel (2: twice as large)
+        )
+    )
     return c
 
 
@@ -296,7 +313,7 @@ def _validate_eval(ev: Config) -> None:
 
 def validate(config: Config) -> Config:
     """Checks values that types alone don't catch; returns the config locked."""
-    from ganzoo import losses, models, stabilizers  # local: keeps config importable without TF.
+    from ganzoo import losses, models, stabilizers, video_gan  # local: config imports without TF
 
     if config.data.source not in DATA_SOURCES:
         raise ConfigError(
@@ -371,6 +388,7 @@ def validate(config: Config) -> Config:
     from ganzoo.judge.settings import check_config as check_judge_config
 
     check_judge_config(config)
+    video_gan.check_config(config)
     config.lock()
     return config
 

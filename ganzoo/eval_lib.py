@@ -89,6 +89,10 @@ def _examples(config, split: str, with_labels: bool, shuffle: int, limit: int = 
 def train_domain_classifier(config: config_lib.Config, stream=None) -> dict:
     """Trains the domain classifier of `config`'s dataset on its `train` split (the experiment's
     own data settings), tests it on `test`, caches it; returns its metadata."""
+    if data_lib.moving.is_video(config):  # the classifier of the clips' frames
+        from ganzoo import video_eval
+
+        return video_eval.train_domain_classifier(config, stream)
     stream = stream or sys.stdout
     directory = classifier_lib.classifier_dir(config.eval.cache_dir, config.data.name)
     if config.data.source == "synthetic":
@@ -377,6 +381,10 @@ def evaluate_run(workdir: str, config: config_lib.Config | None = None, stream=N
             f"{wd.path!r} has no config.json: it is not a ganzoo run folder. "
             "Train first with --experiment=NAME --workdir=DIR."
         )
+    if data_lib.moving.is_video(config):  # per-frame FID + temporal consistency
+        from ganzoo import video_eval
+
+        return video_eval.evaluate_run(workdir, config, stream)
     which = config.eval.checkpoint
     directory = wd.sub(BEST_DIR) if which == "best" else wd.checkpoint_dir
     gan = build_gan(config)
@@ -394,6 +402,10 @@ def evaluate_run(workdir: str, config: config_lib.Config | None = None, stream=N
 def evaluate_real(config: config_lib.Config, stream=None) -> dict:
     """Scores the real `data.split` as if generated, against eval.split: the floor a perfect
     generator reaches with these sample counts (e.g. train against test)."""
+    if data_lib.moving.is_video(config):
+        from ganzoo import video_eval
+
+        return video_eval.evaluate_real(config, stream)
     evaluator = Evaluator(config, stream)
     if evaluator.kind == "modes":
         points = data_lib.sample_synthetic(

@@ -127,7 +127,11 @@ def run(argv) -> int:
         train_lib.train(config, workdir)
     elif FLAGS.mode == "sample":
         out = train_lib.sample(workdir, config=config)
-        print(f"Wrote {out['num']} samples from step {out['step']}: {out['png']} and {out['npy']}")
+        also = f", {out['gif']}" if "gif" in out else ""  # video runs: an animated GIF
+        print(
+            f"Wrote {out['num']} samples from step {out['step']}: {out['png']}{also} and "
+            f"{out['npy']}"
+        )
     elif FLAGS.mode == "export":
         out = train_lib.export(workdir, config=config)
         print(

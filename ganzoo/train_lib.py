@@ -14,6 +14,7 @@ from ganzoo import distribute as distribute_lib
 from ganzoo import images as images_lib
 from ganzoo import infogan as infogan_lib
 from ganzoo import precision as precision_lib
+from ganzoo import video_gan as video_gan_lib
 from ganzoo.callbacks import TrainingMonitor, reference_points
 from ganzoo.checkpoint import RunCheckpoint
 from ganzoo.config import Config
@@ -60,7 +61,9 @@ def _build_gan(config: Config) -> GAN:
         reuse_fakes=config.train.reuse_fake,
         **config.stabilizers.to_dict(),  # the section's keys are GAN's keyword arguments
     )
-    if model.conditioning != "none":
+    if data_lib.moving.is_video(config):  # clips: MoCoGAN-style G, video + frame D
+        gan = video_gan_lib.build_video_gan(config, **common)
+    elif model.conditioning != "none":
         g, d = models_conditional.build_conditional_models(model, shape)
         gan = conditional_lib.ConditionalGAN(
             g,
@@ -256,6 +259,10 @@ def sample(
     config, gan, step = load_run(workdir, config)
     num = config.sample.num if num is None else num
     seed = config.sample.seed if seed is None else seed
+    if isinstance(gan, video_gan_lib.VideoGAN):  # GIF + frame strip + .npy of clips
+        from ganzoo import video_samples
+
+        return video_samples.sample_run(gan, config, Workdir(workdir), step, num, seed)
     out = {}
     if isinstance(gan, conditional_lib.ConditionalGAN):
         samples, labels = conditional_lib.conditional_samples(gan, config, num, seed)

@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo.config import Config
-from ganzoo.data import idx, synthetic
+from ganzoo.data import idx, moving, synthetic
 from ganzoo.data.image_folder import load_image_folder
 from ganzoo.data.tfds import load_tfds
 from ganzoo.data.transforms import to_model_image
@@ -115,9 +115,12 @@ def _is_image_source(config: Config) -> bool:
 
 
 def example_shape(config: Config) -> tuple[int, ...]:
-    """The shape of one example `build_dataset` yields: (2,) for synthetic, else H, W, C."""
+    """The shape of one example `build_dataset` yields: (2,) for synthetic, T, H, W, C for video
+    models, else H, W, C."""
     if not _is_image_source(config):
         return (2,)
+    if moving.is_video(config):
+        return moving.clip_shape(config)
     return (config.model.resolution, config.model.resolution, config.model.channels)
 
 
@@ -126,6 +129,8 @@ def build_dataset(
 ) -> tf.data.Dataset:
     """Batches for training: float32 [B, H, W, C] in [-1, 1] (or [B, 2] points for synthetic),
     with int32 labels [B] when `with_labels`. Batches are full (drop_remainder=True)."""
+    if moving.is_video(config):  # clips [B, T, H, W, C] (ganzoo.data.moving)
+        return moving.build_video_dataset(config, with_labels=with_labels, repeat=repeat)
     source = config.data.source
     if source not in SOURCES:
         raise ConfigError(unknown_name_message("data source", source, SOURCES))
