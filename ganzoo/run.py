@@ -19,10 +19,11 @@ flags.DEFINE_string("workdir", None, "Run folder; default runs/<experiment>.")
 flags.DEFINE_enum(
     "mode",
     "train",
-    ["train", "sample", "export", "eval", "eval_real", "train_classifier", "list"],
+    ["train", "sample", "export", "eval", "eval_real", "train_classifier", "edit", "list"],
     "train | sample | export | eval (score a run's latest or best checkpoint) | eval_real (score "
     "real data.split against eval.split: the floor) | train_classifier (the domain classifier "
-    "of the experiment's dataset) | list.",
+    "of the experiment's dataset) | edit (latent-space editing of a run: edit.op=interpolate|"
+    "direction|invert) | list.",
 )
 flags.DEFINE_multi_string(
     "set", [], "Config override key=value, repeatable (e.g. train.steps=2000)."
@@ -37,7 +38,7 @@ def _config(overrides):
     if FLAGS.experiment:
         return get_experiment(FLAGS.experiment, overrides)
     if (
-        FLAGS.mode in ("sample", "export", "eval", "eval_real", "train_classifier")
+        FLAGS.mode in ("sample", "export", "eval", "eval_real", "train_classifier", "edit")
         and FLAGS.workdir
     ):
         saved = Workdir(FLAGS.workdir).read_config()
@@ -93,11 +94,21 @@ def run(argv) -> int:
         print(f"Wrote {out['num']} samples from step {out['step']}: {out['png']} and {out['npy']}")
     elif FLAGS.mode == "export":
         out = train_lib.export(workdir, config=config)
-        print(
-            f"Exported the generator of step {out['step']}: {out['saved_model']} and {out['keras']}"
-        )
+        if "b2a" in out:  # CycleGAN: one translator per direction
+            print(f"Exported both translators of step {out['step']}: {out['a2b']}, {out['b2a']}")
+        else:
+            print(
+                f"Exported the generator of step {out['step']}: {out['saved_model']} and "
+                f"{out['keras']}"
+            )
     elif FLAGS.mode in ("eval", "eval_real", "train_classifier"):
         _evaluation(config, workdir)
+    elif FLAGS.mode == "edit":
+        from ganzoo import edit_lib
+
+        out = edit_lib.edit(workdir, config=config)
+        pictures = ", ".join(out["pngs"])
+        print(f"Wrote edit.op={out['op']} of step {out['step']}: {pictures} ({out['path']})")
     return 0
 
 
@@ -109,6 +120,12 @@ def _evaluation(config, workdir) -> None:
 
     if FLAGS.mode == "train_classifier":
         eval_lib.train_domain_classifier(config)
+        return
+    if FLAGS.mode == "eval" and config.cyclegan.enabled:
+        from ganzoo import cyclegan_run
+
+        result = cyclegan_run.evaluate(workdir, config=config)
+        print(f"step {result['step']}: {cyclegan_run.summary(result)} -> {result['path']}")
         return
     if FLAGS.mode == "eval":
         result = eval_lib.evaluate_run(workdir, config=config)
