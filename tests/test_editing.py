@@ -236,3 +236,29 @@ def test_cli_edit_on_an_image_run_and_its_clear_errors(tmp_path, capsys):
     assert "No checkpoint in" in capsys.readouterr().err
     assert cli("--mode=edit", f"--workdir={tmp_path / 'images'}") == 2
     assert "has no config.json" in capsys.readouterr().err
+
+
+def test_cli_edit_on_a_tiny_conditional_run(tmp_path):
+    workdir = _train(
+        tmp_path,
+        "--set=model.width=16",
+        "--set=model.depth=2",
+        "--set=model.latent_dim=4",
+        "--set=train.steps=10",
+        "--set=train.checkpoint_every=10",
+        "--set=train.sample_every=10",
+        experiment="ring8_cgan",
+    )
+    _edit(workdir, "--set=edit.num=3", "--set=edit.frames=4", "--set=edit.method=slerp")
+    result = json.load(open(os.path.join(workdir, "edits", "interpolate_step000010_seed0.json")))
+    assert result["labels"] == [0, 1, 2] and np.load(result["slerp"]["npy"]).shape == (3, 4, 2)
+    # The class is G's input: the class edit swaps the label, z held.
+    _edit(workdir, "--set=edit.op=direction", "--set=edit.class_a=2", "--set=edit.class_b=5")
+    result = json.load(open(os.path.join(workdir, "edits", "direction_step000010_seed0.json")))
+    assert result["grouped_by"] == "label" and np.load(result["npy"]).shape == (8, 2, 2)
+    # Inversion of real points with their own labels, then the label edit.
+    _edit(workdir, "--set=edit.op=invert", "--set=edit.num=4", "--set=edit.steps=50",
+          "--set=edit.restarts=1", "--set=edit.class_b=3")  # fmt: skip
+    result = json.load(open(os.path.join(workdir, "edits", "invert_step000010_seed0.json")))
+    assert result["inversion"]["mse"] < result["mse_at_start_all_restarts"]
+    assert result["edit"] == {"label": 3} and np.load(result["npy"]).shape == (4, 3, 2)
