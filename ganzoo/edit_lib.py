@@ -37,6 +37,14 @@ def _render(gan, z: np.ndarray, labels=None, generator=None, batch_size: int = 2
     return np.concatenate(out).astype(np.float32)
 
 
+def _z(gan, num: int, seed: int) -> np.ndarray:
+    """z ~ N(0, I) [num, latent_dim], deterministic in seed (conditional GANs' own
+    latent_for_seed also returns labels)."""
+    from ganzoo.gan import GAN
+
+    return GAN.latent_for_seed(gan, num, seed)
+
+
 class Grouper:
     """Assigns generated samples to groups: the domain classifier's predicted class (MNIST,
     Fashion-MNIST), or the nearest mode (2-D synthetic data)."""
@@ -119,7 +127,7 @@ def _reference(config):
 def interpolate(config: Config, gan, step: int, out_dir: str, stream) -> dict:
     """`num` rows from G(z0) to G(z1), `frames` images each, for lerp and/or slerp."""
     ed = config.edit
-    z = gan.latent_for_seed(2 * ed.num, ed.seed)
+    z = _z(gan, 2 * ed.num, ed.seed)
     z0, z1 = z[: ed.num], z[ed.num :]
     k = _num_classes(gan)
     labels = np.arange(ed.num) % k if k else None  # one class per row, held along the row
@@ -145,7 +153,7 @@ def _direction_for(config, gan, grouper, stream):
     """(d, a, b, group counts): the mean-z difference from class a to class b of samples."""
     ed = config.edit
     a, b = _classes(config, grouper.num_groups)
-    z = gan.latent_for_seed(ed.group_samples, ed.seed + 1)
+    z = _z(gan, ed.group_samples, ed.seed + 1)
     groups = grouper(_render(gan, z))
     counts = np.bincount(groups, minlength=grouper.num_groups)
     direction = editing.group_direction(z, groups, a, b)
@@ -199,7 +207,7 @@ def _label_swap(config, gan, step, out_dir, stream):
     ed = config.edit
     k = _num_classes(gan)
     a, b = _classes(config, k)
-    z = gan.latent_for_seed(ed.num, ed.seed)
+    z = _z(gan, ed.num, ed.seed)
     rows = np.stack(
         [_render(gan, z, np.full(ed.num, a)), _render(gan, z, np.full(ed.num, b))], axis=1
     )

@@ -94,7 +94,12 @@ def psnr(images, references, value_range: float = 2.0) -> np.ndarray:
 
 
 def _call(generator, z, labels):
-    return generator(z if labels is None else [z, labels], training=False)
+    if labels is None:
+        return generator(z, training=False)
+    # Keras refuses a list mixing a tensor (z) and a numpy array.
+    return generator(
+        [tf.convert_to_tensor(z), tf.convert_to_tensor(labels, tf.int32)], training=False
+    )
 
 
 def _per_example_mse(x, y):
