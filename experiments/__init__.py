@@ -3,6 +3,7 @@
 from experiments import (  # noqa: F401  (each module registers its experiments)
     cifar10,
     conditional,  # cGAN, ACGAN, projection, InfoGAN
+    cyclegan,  # CycleGAN, unpaired translation
     image_folder,
     matrix,  # the loss x dataset matrix, 2-D remedies
     mnist,

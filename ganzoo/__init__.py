@@ -1,8 +1,9 @@
 """ganzoo: a tested GAN model zoo for TensorFlow 2 / Keras 3."""
 
-from ganzoo import augment, losses, metrics, penalties, stabilizers
+from ganzoo import augment, editing, losses, metrics, penalties, stabilizers
 from ganzoo.conditional import ConditionalGAN
 from ganzoo.config import Config, apply_overrides, base_config
+from ganzoo.cyclegan import CycleGAN
 from ganzoo.errors import (
     CheckpointError,
     ConfigError,
@@ -30,6 +31,7 @@ __all__ = [
     "ConditionalGAN",
     "Config",
     "ConfigError",
+    "CycleGAN",
     "DataError",
     "EvalError",
     "GanzooError",
@@ -43,6 +45,7 @@ __all__ = [
     "base_config",
     "build_dataset",
     "build_gan",
+    "editing",
     "export",
     "get_experiment",
     "list_experiments",

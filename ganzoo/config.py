@@ -181,6 +181,50 @@ def base_config() -> Config:
             gif_scale=1,  # GIF pixels per clip pixel (2: twice as large)
         )
     )
+    # CycleGAN and latent-space editing (docs/cyclegan_and_editing.md).
+    c.sample.inputs = ""  # --mode=sample: a folder of images to translate instead of the data
+    c.cyclegan = Config(
+        dict(
+            enabled=False,  # train a CycleGAN between domains A and B instead of a z -> x GAN
+            # The domains: two classes of the (labelled) dataset, or two image folders.
+            domain_a_label=7,
+            domain_b_label=9,
+            domain_a_dir="",
+            domain_b_dir="",
+            g_width=32,  # generator filters at full resolution (x2, x4 after downsampling)
+            res_blocks=3,  # residual blocks of each generator (the paper: 6 or 9)
+            d_width=32,  # PatchGAN filters of the first layer
+            cycle_weight=10.0,  # lambda of the cycle-consistency loss
+            identity_weight=0.5,  # identity loss weight, times lambda (0 = off)
+            direction="a2b",  # what --mode=sample translates from sample.inputs: a2b | b2a
+            eval_split="test",  # --mode=eval: translated images of this split ...
+            eval_num=1000,  # ... at most this many per domain
+        )
+    )
+    c.edit = Config(
+        dict(
+            op="interpolate",  # --mode=edit: interpolate | direction | invert
+            method="both",  # interpolate: lerp | slerp | both
+            num=8,  # rows: interpolated pairs, edited samples, or inverted targets
+            frames=9,  # interpolate: images per row, endpoints included
+            seed=0,
+            # direction: from group class_a to class_b (domain-classifier predictions of
+            # samples, nearest mode for 2-D data, labels for conditional models); -1 = 0 and 1.
+            class_a=-1,
+            class_b=-1,
+            group_samples=2000,  # samples drawn to estimate each group's mean z
+            strengths="0,0.5,1,1.5,2",  # multiples of the direction added per column
+            inputs="",  # invert: a folder of target images; '' = eval.split's first `num`
+            steps=500,  # invert: Adam steps on z
+            lr=0.05,
+            restarts=4,  # random starts per target; the best reconstruction is kept
+            feature_weight=0.0,  # weight of the domain-classifier feature loss (0 = off)
+            latent_reg=0.0,  # weight of |z|^2 / dim, keeping z near the prior
+            finetune_steps=0,  # then Adam steps on the generator's weights (0 = off)
+            finetune_lr=1e-4,
+            label=-1,  # conditional models: the targets' label; -1 = the data's labels
+        )
+    )
     return c
 
 
@@ -311,6 +355,13 @@ def _validate_eval(ev: Config) -> None:
         raise ConfigError("Received: eval.split=''. Expected a split name such as test or train.")
 
 
+def _check_applications(config: Config) -> None:
+    from ganzoo import cyclegan, editing
+
+    cyclegan.check_config(config)
+    editing.check_config(config)
+
+
 def validate(config: Config) -> Config:
     """Checks values that types alone don't catch; returns the config locked."""
     from ganzoo import losses, models, stabilizers, video_gan  # local: config imports without TF
@@ -382,13 +433,15 @@ def validate(config: Config) -> Config:
             f"optimizer.beta_2={config.optimizer.beta_2}. Expected values in [0, 1)."
         )
     _validate_eval(config.eval)
-    models.check_model_config(config.model)
+    if not config.cyclegan.enabled:  # a CycleGAN's networks are sized by c.cyclegan, not model.arch
+        models.check_model_config(config.model)
     models.conditional.check_config(config)
     stabilizers.check_config(config)
     from ganzoo.judge.settings import check_config as check_judge_config
 
     check_judge_config(config)
     video_gan.check_config(config)
+    _check_applications(config)
     config.lock()
     return config
 

@@ -47,11 +47,12 @@ flags.DEFINE_flag(_WorkdirFlag())
 flags.DEFINE_enum(
     "mode",
     "train",
-    ["train", "sample", "export", "eval", "eval_real", "train_classifier", "list", "judge"],
+    ["train", "sample", "export", "eval", "eval_real", "train_classifier", "edit", "judge", "list"],
     "train | sample | export | eval (score a run's latest or best checkpoint) | eval_real (score "
     "real data.split against eval.split: the floor) | train_classifier (the domain classifier "
-    "of the experiment's dataset) | list | judge (a real-vs-fake page for people, HYPE score; "
-    "docs/human_evaluation.md).",
+    "of the experiment's dataset) | edit (latent-space editing of a run: edit.op=interpolate|"
+    "direction|invert) | judge (a real-vs-fake page for people, HYPE score; "
+    "docs/human_evaluation.md) | list.",
 )
 flags.DEFINE_multi_string(
     "set", [], "Config override key=value, repeatable (e.g. train.steps=2000)."
@@ -66,7 +67,7 @@ def _config(overrides):
     if FLAGS.experiment:
         return get_experiment(FLAGS.experiment, overrides)
     if (
-        FLAGS.mode in ("sample", "export", "eval", "eval_real", "train_classifier", "judge")
+        FLAGS.mode in ("sample", "export", "eval", "eval_real", "train_classifier", "edit", "judge")
         and FLAGS.workdir
     ):
         saved = Workdir(FLAGS.workdir).read_config()
@@ -134,15 +135,25 @@ def run(argv) -> int:
         )
     elif FLAGS.mode == "export":
         out = train_lib.export(workdir, config=config)
-        print(
-            f"Exported the generator of step {out['step']}: {out['saved_model']} and {out['keras']}"
-        )
+        if "b2a" in out:  # CycleGAN: one translator per direction
+            print(f"Exported both translators of step {out['step']}: {out['a2b']}, {out['b2a']}")
+        else:
+            print(
+                f"Exported the generator of step {out['step']}: {out['saved_model']} and "
+                f"{out['keras']}"
+            )
     elif FLAGS.mode in ("eval", "eval_real", "train_classifier"):
         _evaluation(config, workdir)
     elif FLAGS.mode == "judge":
         from ganzoo.judge import judge_lib
 
         judge_lib.main(workdirs or [workdir], config)
+    elif FLAGS.mode == "edit":
+        from ganzoo import edit_lib
+
+        out = edit_lib.edit(workdir, config=config)
+        pictures = ", ".join(out["pngs"])
+        print(f"Wrote edit.op={out['op']} of step {out['step']}: {pictures} ({out['path']})")
     return 0
 
 
@@ -154,6 +165,12 @@ def _evaluation(config, workdir) -> None:
 
     if FLAGS.mode == "train_classifier":
         eval_lib.train_domain_classifier(config)
+        return
+    if FLAGS.mode == "eval" and config.cyclegan.enabled:
+        from ganzoo import cyclegan_run
+
+        result = cyclegan_run.evaluate(workdir, config=config)
+        print(f"step {result['step']}: {cyclegan_run.summary(result)} -> {result['path']}")
         return
     if FLAGS.mode == "eval":
         result = eval_lib.evaluate_run(workdir, config=config)

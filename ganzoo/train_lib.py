@@ -31,6 +31,10 @@ from ganzoo.workdir import Workdir
 def build_dataset(config: Config):
     """The training tf.data pipeline of `config` (batched, shuffled, repeated): image (or point)
     batches, or (x, int32 labels) batches for a conditional model (model.conditioning)."""
+    if config.cyclegan.enabled:  # (a, b) batches of two unpaired domains
+        from ganzoo.data import unpaired
+
+        return unpaired.build_unpaired_dataset(config)
     if config.model.conditioning == "none":
         return data_lib.build_dataset(config)
     dataset = data_lib.build_dataset(config, with_labels=True)
@@ -63,6 +67,10 @@ def _build_gan(config: Config) -> GAN:
     )
     if data_lib.moving.is_video(config):  # clips: MoCoGAN-style G, video + frame D
         gan = video_gan_lib.build_video_gan(config, **common)
+    elif config.cyclegan.enabled:
+        from ganzoo import cyclegan
+
+        gan = cyclegan.build_cyclegan(config)
     elif model.conditioning != "none":
         g, d = models_conditional.build_conditional_models(model, shape)
         gan = conditional_lib.ConditionalGAN(
@@ -248,6 +256,11 @@ def load_run(workdir: str, config: Config | None = None) -> tuple[Config, GAN, i
     return config, gan, ckpt.step
 
 
+def _is_cyclegan(workdir: str, config: Config | None) -> bool:
+    config = config if config is not None else Workdir(workdir).read_config()
+    return config is not None and bool(config.cyclegan.enabled)
+
+
 def sample(
     workdir: str, num: int | None = None, seed: int | None = None, config: Config | None = None
 ) -> dict:
@@ -256,6 +269,10 @@ def sample(
     Conditional models: one grid row per class of `sample.labels` (docs/conditional.md), and
     their labels in `*_labels.npy`. InfoGAN: also a latent-traversal grid per code.
     """
+    if _is_cyclegan(workdir, config):
+        from ganzoo import cyclegan_run
+
+        return cyclegan_run.sample(workdir, config)
     config, gan, step = load_run(workdir, config)
     num = config.sample.num if num is None else num
     seed = config.sample.seed if seed is None else seed
@@ -292,7 +309,11 @@ def sample(
 
 def export(workdir: str, config: Config | None = None) -> dict:
     """Writes export/generator (SavedModel: z [, labels] -> images in [0, 1]) and
-    export/generator.keras."""
+    export/generator.keras (CycleGAN: export/g_ab and export/g_ba, images -> images)."""
+    if _is_cyclegan(workdir, config):
+        from ganzoo import cyclegan_run
+
+        return cyclegan_run.export(workdir, config)
     config, gan, step = load_run(workdir, config)
     paths = export_generator(
         gan.sampling_generator,

@@ -32,8 +32,10 @@ def test_experiment_runs_two_steps(name, tmp_path):
         "sample.num": 4,
         "data.shuffle_buffer": 8,
     }
-    if name == "image_folder_dcgan":
-        overrides["data.dir"] = write_images(tmp_path / "images")
+    if name.startswith("image_folder_"):
+        # data.dir holds trainA/ and trainB/: CycleGAN's two domains, all images for the rest.
+        write_images(tmp_path / "images" / "trainA")
+        overrides["data.dir"] = write_images(tmp_path / "images" / "trainB")[: -len("/trainB")]
     config = ganzoo.get_experiment(name, overrides)
     assert config.name == name and config.description
     with tfds.testing.mock_data(num_examples=8):
