@@ -81,5 +81,5 @@ def eval_callback(config, workdir, stream=None) -> EvalCallback | None:
     extractor and the real statistics now, so their errors come before any training."""
     if not config.eval.every and not config.eval.at_end:
         return None
-    evaluator = eval_lib.Evaluator(config, stream)
+    evaluator = eval_lib.make_evaluator(config, stream)
     return EvalCallback(evaluator, workdir, config, stream)

@@ -14,6 +14,7 @@ from ganzoo import distribute as distribute_lib
 from ganzoo import images as images_lib
 from ganzoo import infogan as infogan_lib
 from ganzoo import precision as precision_lib
+from ganzoo import text_lib
 from ganzoo.callbacks import TrainingMonitor, reference_points
 from ganzoo.checkpoint import RunCheckpoint
 from ganzoo.config import Config
@@ -84,7 +85,8 @@ def _build_gan(config: Config) -> GAN:
             **common,
         )
     else:
-        generator, discriminator = build_models(model, shape)
+        build = text_lib.build_text_models if text_lib.is_text(config) else None
+        generator, discriminator = build(config, shape) if build else build_models(model, shape)
         gan = GAN(generator, discriminator, latent_dim=model.latent_dim, **common)
     opt, precision = config.optimizer, config.train.precision
     gan.compile(
@@ -155,8 +157,9 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
         file=stream,
         flush=True,
     )
+    monitor_class = text_lib.TextMonitor if text_lib.is_text(config) else TrainingMonitor
     while True:
-        monitor = TrainingMonitor(
+        monitor = monitor_class(
             ckpt, wd, config, reference_points(config), real_sample=real_sample, stream=stream
         )
         position = ckpt.data_position
@@ -256,6 +259,8 @@ def sample(
     config, gan, step = load_run(workdir, config)
     num = config.sample.num if num is None else num
     seed = config.sample.seed if seed is None else seed
+    if text_lib.is_text(config):  # decoded text, no picture
+        return text_lib.write_samples(gan, config, step, Workdir(workdir).samples_dir, num, seed)
     out = {}
     if isinstance(gan, conditional_lib.ConditionalGAN):
         samples, labels = conditional_lib.conditional_samples(gan, config, num, seed)
@@ -287,6 +292,11 @@ def export(workdir: str, config: Config | None = None) -> dict:
     """Writes export/generator (SavedModel: z [, labels] -> images in [0, 1]) and
     export/generator.keras."""
     config, gan, step = load_run(workdir, config)
+    if text_lib.is_text(config):  # z -> indices, strings and probabilities
+        paths = text_lib.export_text_generator(
+            gan.sampling_generator, gan.latent_dim, config.text.vocab, Workdir(workdir).export_dir
+        )
+        return {**paths, "step": step}
     paths = export_generator(
         gan.sampling_generator,
         gan.latent_dim,
