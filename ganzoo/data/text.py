@@ -115,12 +115,15 @@ def normalize(text: str, charset: str, lowercase: bool = True) -> str:
     """Accents folded (NFKD, combining marks dropped), lowercased, every whitespace run made
     one space, characters outside `charset` dropped."""
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
     if lowercase:
         text = text.lower()
     keep = set(charset)
-    text = "".join(c if c in keep else (" " if c.isspace() else "") for c in text)
-    return " ".join(text.split())
+    # One translation table over the text's distinct characters: str.translate runs in C.
+    table = {
+        ord(c): c if c in keep and not unicodedata.combining(c) else (" " if c.isspace() else None)
+        for c in set(text)
+    }
+    return " ".join(text.translate(table).split())
 
 
 def check_text_config(config) -> None:
