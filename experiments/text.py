@@ -1,13 +1,16 @@
-"""Character-level text GANs (docs/text.md): WGAN-GP with a softmax G, and a Gumbel-softmax G."""
+"""Character-level text GANs (docs/text.md): WGAN-GP with a softmax G, and a Gumbel-softmax G.
+
+Both train on any plain-text file instead with --set data.path=/path/to/file.txt.
+"""
 
 from ganzoo.config import base_config
 from ganzoo.experiment import register_experiment
 
 
-def _text_wgan_gp(name: str, path: str = ""):
+def _text_wgan_gp(name: str):
     """Gulrajani et al. (2017)'s language setting, narrower (width 128 instead of 512)."""
     c = base_config()
-    c.data.update(source="text", name=name, path=path, cache=False, shuffle_buffer=10_000)
+    c.data.update(source="text", name=name, cache=False, shuffle_buffer=10_000)
     c.model.update(arch="text_resnet", latent_dim=128, width=128, depth=5, loss="wasserstein")
     c.model.d_steps = 10  # the paper's critic iterations per G step
     c.stabilizers.update(penalty="wgan_gp", penalty_weight=10.0)
@@ -37,9 +40,3 @@ def text_chars_gumbel():
         gumbel_anneal_rate=3e-4,
     )  # fmt: skip
     return c
-
-
-@register_experiment("text_file_wgan_gp")
-def text_file_wgan_gp():
-    """Char-level WGAN-GP on your own text: --set data.path=/path/to/file.txt (UTF-8)."""
-    return _text_wgan_gp("", path="")

@@ -34,9 +34,6 @@ def test_experiment_runs_two_steps(name, tmp_path):
     }
     if name == "image_folder_dcgan":
         overrides["data.dir"] = write_images(tmp_path / "images")
-    if name == "text_file_wgan_gp":
-        (tmp_path / "corpus.txt").write_text("the quick brown fox jumps over the lazy dog\n" * 20)
-        overrides["data.path"] = str(tmp_path / "corpus.txt")
     config = ganzoo.get_experiment(name, overrides)
     assert config.name == name and config.description
     with tfds.testing.mock_data(num_examples=8):

@@ -86,7 +86,7 @@ def test_gumbel_run_anneals_its_temperature(corpus, tmp_path):
 def test_cli_train_sample_export_eval(corpus, tmp_path):
     workdir = str(tmp_path / "run")
     sets = [f"--set={k}={v}" for k, v in {**TINY, "data.path": corpus, "train.steps": 10}.items()]
-    assert cli("--experiment=text_file_wgan_gp", f"--workdir={workdir}", *sets) == 0
+    assert cli("--experiment=text_chars_wgan_gp", f"--workdir={workdir}", *sets) == 0
     vocab = json.load(open(os.path.join(workdir, "config.json")))["text"]["vocab"]
     assert vocab == " ab"
     assert cli("--mode=sample", f"--workdir={workdir}", "--set=sample.num=5") == 0
