@@ -8,6 +8,7 @@ from experiments import (  # noqa: F401  (each module registers its experiments)
     matrix,  # the loss x dataset matrix, 2-D remedies
     mnist,
     synthetic,
+    text,  # character-level text GANs
     video,  # MoCoGAN-style video GANs
     zoo,  # the architecture zoo
 )

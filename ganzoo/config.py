@@ -13,7 +13,7 @@ from ganzoo.registry import closest_names
 
 Config = ml_collections.ConfigDict
 
-DATA_SOURCES = ("tfds", "idx", "folder", "synthetic", "auto")
+DATA_SOURCES = ("tfds", "idx", "folder", "synthetic", "auto", "text")
 NONFINITE_REMEDIES = ("lower_lr", "skip_data", "both", "stop")
 JIT_CHOICES = ("auto", "true", "false")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
@@ -44,6 +44,7 @@ def base_config() -> Config:
             download=True,  # allow TFDS to download when the network is reachable.
             max_examples=0,  # 0 means all.
             synthetic_size=100_000,  # points drawn for a synthetic 2-D benchmark.
+            path="",  # a data file: source=text reads this plain-text corpus (docs/text.md).
         )
     )
     c.model = Config(
@@ -225,6 +226,26 @@ def base_config() -> Config:
             label=-1,  # conditional models: the targets' label; -1 = the data's labels
         )
     )
+    # Character-level text GANs, data.source=text (docs/text.md).
+    c.text = Config(
+        dict(
+            seq_len=32,  # characters per sequence (Gulrajani et al. 2017: 32)
+            charset="abcdefghijklmnopqrstuvwxyz .,'!?-",  # characters kept, after lowercasing
+            vocab="",  # '' = the charset's characters found in the corpus (resolved, saved)
+            lowercase=True,
+            packing="words",  # words (whole words packed per sequence) | lines (one per line)
+            holdout=0.1,  # share of the corpus's documents held out for metrics
+            split_seed=0,  # the shuffle of the Debian corpora's documents before the split
+            tfds_key="text",  # the Text feature of a TFDS text dataset
+            tfds_split="train",  # the TFDS split the corpus is read from
+            # Gumbel-softmax generator (model.arch=text_gumbel): straight-through one-hot or
+            # relaxed output; temperature tau = max(min, tau0 * exp(-rate * step)).
+            gumbel_hard=True,
+            gumbel_temperature=1.0,
+            gumbel_min_temperature=0.5,
+            gumbel_anneal_rate=0.0,
+        )
+    )
     return c
 
 
@@ -364,7 +385,8 @@ def _check_applications(config: Config) -> None:
 
 def validate(config: Config) -> Config:
     """Checks values that types alone don't catch; returns the config locked."""
-    from ganzoo import losses, models, stabilizers, video_gan  # local: config imports without TF
+    # local: keeps config importable without TF.
+    from ganzoo import losses, models, stabilizers, text_lib, video_gan
 
     if config.data.source not in DATA_SOURCES:
         raise ConfigError(
@@ -442,6 +464,7 @@ def validate(config: Config) -> Config:
     check_judge_config(config)
     video_gan.check_config(config)
     _check_applications(config)
+    text_lib.check_config(config)
     config.lock()
     return config
 

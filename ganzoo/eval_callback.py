@@ -81,10 +81,5 @@ def eval_callback(config, workdir, stream=None) -> EvalCallback | None:
     extractor and the real statistics now, so their errors come before any training."""
     if not config.eval.every and not config.eval.at_end:
         return None
-    if eval_lib.data_lib.moving.is_video(config):  # same interface, per-frame FID on clips
-        from ganzoo import video_eval
-
-        evaluator = video_eval.VideoEvaluator(config, stream)
-    else:
-        evaluator = eval_lib.Evaluator(config, stream)
+    evaluator = eval_lib.make_evaluator(config, stream)
     return EvalCallback(evaluator, workdir, config, stream)

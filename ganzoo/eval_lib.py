@@ -270,8 +270,10 @@ def _clean(value):
 
 def rank(result: dict) -> tuple:
     """Sort key of a result, smaller is better: FID for images; for synthetic data, more modes
-    covered, then a higher high-quality fraction."""
+    covered, then a higher high-quality fraction; for text, the 4-gram JS divergence."""
     m = result["metrics"]
+    if result["extractor"] == "text":
+        return (m["js_4"],)
     if result["extractor"] == "modes":
         return (-m["modes_covered"], -m["high_quality_fraction"])
     return (m["fid"],)
@@ -355,6 +357,20 @@ class Evaluator:
         return self.evaluate_batches(batches, labels=labels, **extra)
 
 
+def make_evaluator(config: config_lib.Config, stream=None):
+    """The evaluator of `config`: TextEvaluator for text runs, VideoEvaluator (per-frame FID,
+    temporal consistency) for video runs, else Evaluator. All have the same interface."""
+    if data_lib.text.is_text(config):
+        from ganzoo import text_eval
+
+        return text_eval.TextEvaluator(config, stream)
+    if data_lib.moving.is_video(config):
+        from ganzoo import video_eval
+
+        return video_eval.VideoEvaluator(config, stream)
+    return Evaluator(config, stream)
+
+
 def summary(result: dict) -> str:
     """One line: the metrics of a result."""
     parts = []
@@ -392,7 +408,7 @@ def evaluate_run(workdir: str, config: config_lib.Config | None = None, stream=N
     if ckpt.latest is None:
         how = "train with --set eval.every=N to keep one" if which == "best" else "train first"
         raise EvalError(f"No {which} checkpoint in {directory!r} ({how}).")
-    evaluator = Evaluator(config, stream)  # fails early (no Inception, no data), nothing written
+    evaluator = make_evaluator(config, stream)  # fails early (no Inception, no data)
     ckpt.restore(ckpt.latest)
     result = evaluator.evaluate(gan, step=ckpt.step, checkpoint=which, checkpoint_path=ckpt.latest)
     result["path"] = wd.write_json(result_path(ckpt.step), result)
@@ -406,6 +422,10 @@ def evaluate_real(config: config_lib.Config, stream=None) -> dict:
         from ganzoo import video_eval
 
         return video_eval.evaluate_real(config, stream)
+    if data_lib.text.is_text(config):
+        from ganzoo import text_eval
+
+        return text_eval.evaluate_real(config, stream)
     evaluator = Evaluator(config, stream)
     if evaluator.kind == "modes":
         points = data_lib.sample_synthetic(

@@ -51,6 +51,7 @@ PER_EXAMPLE_LAYERS = frozenset(
         "GroupNormalization", "Identity", "CategoryEncoding",
         # ganzoo's own
         "OneHot", "LabelConcat", "GlobalSumPooling2D", "PixelNorm", "EqualizedDense",
+        "ResBlock1D",
     }
 )  # fmt: skip
 

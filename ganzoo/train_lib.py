@@ -14,6 +14,7 @@ from ganzoo import distribute as distribute_lib
 from ganzoo import images as images_lib
 from ganzoo import infogan as infogan_lib
 from ganzoo import precision as precision_lib
+from ganzoo import text_lib
 from ganzoo import video_gan as video_gan_lib
 from ganzoo.callbacks import TrainingMonitor, reference_points
 from ganzoo.checkpoint import RunCheckpoint
@@ -95,7 +96,8 @@ def _build_gan(config: Config) -> GAN:
             **common,
         )
     else:
-        generator, discriminator = build_models(model, shape)
+        build = text_lib.build_text_models if text_lib.is_text(config) else None
+        generator, discriminator = build(config, shape) if build else build_models(model, shape)
         gan = GAN(generator, discriminator, latent_dim=model.latent_dim, **common)
     opt, precision = config.optimizer, config.train.precision
     gan.compile(
@@ -166,8 +168,9 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
         file=stream,
         flush=True,
     )
+    monitor_class = text_lib.TextMonitor if text_lib.is_text(config) else TrainingMonitor
     while True:
-        monitor = TrainingMonitor(
+        monitor = monitor_class(
             ckpt, wd, config, reference_points(config), real_sample=real_sample, stream=stream
         )
         position = ckpt.data_position
@@ -280,6 +283,8 @@ def sample(
         from ganzoo import video_samples
 
         return video_samples.sample_run(gan, config, Workdir(workdir), step, num, seed)
+    if text_lib.is_text(config):  # decoded text, no picture
+        return text_lib.write_samples(gan, config, step, Workdir(workdir).samples_dir, num, seed)
     out = {}
     if isinstance(gan, conditional_lib.ConditionalGAN):
         samples, labels = conditional_lib.conditional_samples(gan, config, num, seed)
@@ -315,6 +320,11 @@ def export(workdir: str, config: Config | None = None) -> dict:
 
         return cyclegan_run.export(workdir, config)
     config, gan, step = load_run(workdir, config)
+    if text_lib.is_text(config):  # z -> indices, strings and probabilities
+        paths = text_lib.export_text_generator(
+            gan.sampling_generator, gan.latent_dim, config.text.vocab, Workdir(workdir).export_dir
+        )
+        return {**paths, "step": step}
     paths = export_generator(
         gan.sampling_generator,
         gan.latent_dim,

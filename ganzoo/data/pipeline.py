@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo.config import Config
-from ganzoo.data import idx, moving, synthetic
+from ganzoo.data import idx, moving, synthetic, text
 from ganzoo.data.image_folder import load_image_folder
 from ganzoo.data.tfds import load_tfds
 from ganzoo.data.transforms import to_model_image
@@ -107,18 +107,25 @@ SOURCES: dict[str, Source] = {
     "folder": _folder_source,
     "synthetic": _synthetic_source,
     "auto": _auto_source,
+    "text": text.text_source,
+}
+
+# Sources that yield model-ready examples, and their example shapes.
+READY_SOURCES: dict[str, Callable[[Config], tuple[int, ...]]] = {
+    "synthetic": lambda config: (2,),
+    "text": text.example_shape,
 }
 
 
 def _is_image_source(config: Config) -> bool:
-    return config.data.source != "synthetic"
+    return config.data.source not in READY_SOURCES
 
 
 def example_shape(config: Config) -> tuple[int, ...]:
-    """The shape of one example `build_dataset` yields: (2,) for synthetic, T, H, W, C for video
-    models, else H, W, C."""
+    """The shape of one example `build_dataset` yields: (2,) for synthetic, (seq_len, vocab
+    size) for text, T, H, W, C for video models, else H, W, C."""
     if not _is_image_source(config):
-        return (2,)
+        return READY_SOURCES[config.data.source](config)
     if moving.is_video(config):
         return moving.clip_shape(config)
     return (config.model.resolution, config.model.resolution, config.model.channels)
