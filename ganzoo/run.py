@@ -90,7 +90,8 @@ def run(argv) -> int:
         train_lib.train(config, workdir)
     elif FLAGS.mode == "sample":
         out = train_lib.sample(workdir, config=config)
-        print(f"Wrote {out['num']} samples from step {out['step']}: {out['png']} and {out['npy']}")
+        shown = out.get("png") or out["wav"]  # audio runs write WAV files instead of a grid
+        print(f"Wrote {out['num']} samples from step {out['step']}: {shown} and {out['npy']}")
     elif FLAGS.mode == "export":
         out = train_lib.export(workdir, config=config)
         print(

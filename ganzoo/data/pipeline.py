@@ -11,8 +11,8 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from ganzoo.config import Config
-from ganzoo.data import idx, synthetic
+from ganzoo.config import AUDIO_SOURCES, Config
+from ganzoo.data import audio, espeak_digits, idx, synthetic
 from ganzoo.data.image_folder import load_image_folder
 from ganzoo.data.tfds import load_tfds
 from ganzoo.data.transforms import to_model_image
@@ -101,21 +101,35 @@ def _auto_source(config: Config, with_labels: bool) -> tf.data.Dataset:
     return _tfds_source(config, with_labels)
 
 
+def _wav_folder_source(config: Config, with_labels: bool) -> tf.data.Dataset:
+    data = config.data
+    return audio.load_wav_folder(
+        data.dir, config.audio, split=data.split, with_labels=with_labels, limit=data.max_examples
+    )
+
+
 SOURCES: dict[str, Source] = {
     "tfds": _tfds_source,
     "idx": _idx_source,
     "folder": _folder_source,
     "synthetic": _synthetic_source,
     "auto": _auto_source,
+    # Audio (docs/speech.md): model-ready [T, 1] clips.
+    "tfds_audio": audio.load_tfds_audio,
+    "wav_folder": _wav_folder_source,
+    "espeak_digits": espeak_digits.load_espeak_digits,
 }
 
 
 def _is_image_source(config: Config) -> bool:
-    return config.data.source != "synthetic"
+    return config.data.source not in ("synthetic", *AUDIO_SOURCES)
 
 
 def example_shape(config: Config) -> tuple[int, ...]:
-    """The shape of one example `build_dataset` yields: (2,) for synthetic, else H, W, C."""
+    """The shape of one example `build_dataset` yields: (2,) for synthetic, (T, 1) for audio,
+    else H, W, C."""
+    if config.data.source in AUDIO_SOURCES:
+        return audio.example_shape(config)
     if not _is_image_source(config):
         return (2,)
     return (config.model.resolution, config.model.resolution, config.model.channels)

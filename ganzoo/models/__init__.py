@@ -9,6 +9,7 @@ from ganzoo.models import (  # noqa: F401  (registers the families)
     mlp,
     resnet,
     stylegan,
+    wavegan,
 )
 from ganzoo.models.registry import (
     MODELS,
