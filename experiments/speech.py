@@ -17,7 +17,7 @@ def _wavegan():
         steps=20_000, batch_size=64, log_every=100, sample_every=1000, checkpoint_every=1000
     )
     c.sample.update(num=16)
-    c.eval.update(classifier_epochs=10)
+    c.eval.update(classifier_epochs=20)
     return c
 
 
