@@ -27,6 +27,8 @@ setup(
         "tensorboard",
         # Header-only validation of a user's image folder (report unreadable files, don't die).
         "pillow",
+        # Audio: WAV files of any PCM/float format (io.wavfile) and polyphase resampling (signal).
+        "scipy",
     ],
     extras_require={
         "test": [

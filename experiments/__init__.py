@@ -7,6 +7,7 @@ from experiments import (  # noqa: F401  (each module registers its experiments)
     image_folder,
     matrix,  # the loss x dataset matrix, 2-D remedies
     mnist,
+    speech,  # WaveGAN on espeak-ng digits, speech_commands, WAV folders
     synthetic,
     text,  # character-level text GANs
     video,  # MoCoGAN-style video GANs

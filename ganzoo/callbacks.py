@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from ganzoo import health as health_lib
 from ganzoo import images as images_lib
+from ganzoo import speech
 
 PROGRESS_KEYS = ("d_loss", "g_loss", "d_real_acc", "d_fake_acc")
 
@@ -87,6 +88,10 @@ class TrainingMonitor(keras.callbacks.Callback):
 
             return video_samples.write_training_samples(
                 samples, self.workdir.samples_dir, step, self.writer, self.config
+            )
+        if speech.is_audio(self.config):  # a WAV strip and TensorBoard audio
+            return speech.write_training_samples(
+                self.writer, self.workdir.samples_dir, step, samples, self.config.audio.sample_rate
             )
         if samples.ndim == 4:
             picture = images_lib.image_grid(

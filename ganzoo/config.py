@@ -13,7 +13,10 @@ from ganzoo.registry import closest_names
 
 Config = ml_collections.ConfigDict
 
-DATA_SOURCES = ("tfds", "idx", "folder", "synthetic", "auto", "text")
+# Audio clips [T, 1] for the speech GANs (docs/speech.md): TFDS audio datasets, a folder of WAV
+# files, or spoken digits synthesised with espeak-ng.
+AUDIO_SOURCES = ("tfds_audio", "wav_folder", "espeak_digits")
+DATA_SOURCES = ("tfds", "idx", "folder", "synthetic", "auto", "text", *AUDIO_SOURCES)
 NONFINITE_REMEDIES = ("lower_lr", "skip_data", "both", "stop")
 JIT_CHOICES = ("auto", "true", "false")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
@@ -246,6 +249,22 @@ def base_config() -> Config:
             gumbel_anneal_rate=0.0,
         )
     )
+    # Audio clips and WaveGAN (docs/speech.md), read when data.source is an audio source.
+    c.audio = Config(
+        dict(
+            length=16384,  # samples per clip T; wavegan: 16 * 4^k (1024, 4096, 16384, 65536)
+            sample_rate=16000,  # Hz; every source is resampled to it
+            audio_key="audio",  # the TFDS feature holding the waveform (source tfds_audio)
+            # Leading/trailing samples below this share of the clip's peak are trimmed before
+            # centre padding/cropping to T; 0 = no trimming.
+            silence_threshold=0.01,
+            peak_normalize=True,  # scale each clip to a peak of 0.95
+            # espeak_digits: voice x speed x pitch variants, each speaking zero..nine; 0 = all.
+            espeak_variants=250,
+            phase_shuffle=2,  # wavegan D's phase shuffle radius n (samples); 0 = off
+            kernel_size=25,  # wavegan's 1-D kernel length
+        )
+    )
     return c
 
 
@@ -386,7 +405,7 @@ def _check_applications(config: Config) -> None:
 def validate(config: Config) -> Config:
     """Checks values that types alone don't catch; returns the config locked."""
     # local: keeps config importable without TF.
-    from ganzoo import losses, models, stabilizers, text_lib, video_gan
+    from ganzoo import losses, models, speech, stabilizers, text_lib, video_gan
 
     if config.data.source not in DATA_SOURCES:
         raise ConfigError(
@@ -465,6 +484,7 @@ def validate(config: Config) -> Config:
     video_gan.check_config(config)
     _check_applications(config)
     text_lib.check_config(config)
+    speech.check_config(config)
     config.lock()
     return config
 

@@ -18,10 +18,12 @@ import tensorflow as tf
 
 from ganzoo import config as config_lib
 from ganzoo import data as data_lib
+from ganzoo import speech as speech_lib
 from ganzoo.checkpoint import RunCheckpoint
 from ganzoo.errors import ConfigError, EvalError, WorkdirError
 from ganzoo.metrics import (
     InceptionExtractor,
+    audio_classifier,
     density_coverage,
     kernel_inception_distance,
     mode_metrics,
@@ -43,6 +45,8 @@ def resolve_extractor(config: config_lib.Config) -> str:
     """eval.extractor with `auto` resolved: modes (synthetic), classifier (mnist-like, gray), or
     inception."""
     name = config.eval.extractor
+    if speech_lib.is_audio(config):  # the audio domain classifier (speech.check_config)
+        return "classifier"
     synthetic = config.data.source == "synthetic"
     if name == "auto":
         if synthetic:
@@ -94,7 +98,7 @@ def train_domain_classifier(config: config_lib.Config, stream=None) -> dict:
 
         return video_eval.train_domain_classifier(config, stream)
     stream = stream or sys.stdout
-    directory = classifier_lib.classifier_dir(config.eval.cache_dir, config.data.name)
+    directory = classifier_lib.classifier_dir(config.eval.cache_dir, classifier_name(config))
     if config.data.source == "synthetic":
         raise ConfigError(
             "Received: data.source='synthetic'. Expected an image dataset: the 2-D benchmarks "
@@ -126,6 +130,11 @@ def train_domain_classifier(config: config_lib.Config, stream=None) -> dict:
         description=description,
         seed=config.seed,
         stream=stream,
+        builder=(
+            audio_classifier.builder(config.audio.sample_rate)
+            if speech_lib.is_audio(config)
+            else None
+        ),
     )
     print(
         f"Classifier test accuracy {metadata['test_accuracy']:.4f} on "
@@ -136,8 +145,13 @@ def train_domain_classifier(config: config_lib.Config, stream=None) -> dict:
     return metadata
 
 
+def classifier_name(config) -> str:
+    """The classifier cache's name: the dataset's, or for audio also its clip length and rate."""
+    return speech_lib.classifier_name(config) if speech_lib.is_audio(config) else config.data.name
+
+
 def _domain_classifier(config, stream):
-    directory = classifier_lib.classifier_dir(config.eval.cache_dir, config.data.name)
+    directory = classifier_lib.classifier_dir(config.eval.cache_dir, classifier_name(config))
     if classifier_lib.read_metadata(directory) is None:
         train_domain_classifier(config, stream)
     extractor = classifier_lib.DomainClassifier(directory)

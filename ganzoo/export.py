@@ -10,15 +10,19 @@ import tensorflow as tf
 
 
 def export_generator(
-    generator: keras.Model, latent_dim: int, export_dir: str, num_classes: int = 0
+    generator: keras.Model,
+    latent_dim: int,
+    export_dir: str,
+    num_classes: int = 0,
+    output_name: str = "images",
 ) -> dict:
     """Writes `export_dir/generator` (SavedModel) and `export_dir/generator.keras`.
 
     The SavedModel's `serving_default` takes `z` (float32 [batch, latent_dim]) and, for a
     conditional generator (`num_classes` > 0, inputs [z, labels]), `labels` (int32 [batch],
-    each in [0, num_classes), else an InvalidArgumentError); it returns `images`: image
-    generators' tanh output mapped to [0, 1] (NHWC); other generators' outputs (such as 2-D
-    points) as they are. It loads with `tf.saved_model.load` alone, no ganzoo.
+    each in [0, num_classes), else an InvalidArgumentError); it returns `output_name`
+    ("images"): image generators' tanh output mapped to [0, 1] (NHWC); other generators'
+    outputs (such as 2-D points, or audio [batch, T, 1] in [-1, 1]) as they are. It loads with `tf.saved_model.load` alone, no ganzoo.
     Both are written beside the target and renamed into place, so an interrupted export never
     leaves a half-written one.
     """
@@ -32,7 +36,7 @@ def export_generator(
     def images(out):
         if is_image:
             out = tf.clip_by_value((out + 1.0) * 0.5, 0.0, 1.0)
-        return {key: tf.cast(out, tf.float32)}
+        return {output_name if output_name != "images" else key: tf.cast(out, tf.float32)}
 
     def serve(z):
         return images(generator(z, training=False))

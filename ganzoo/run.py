@@ -128,8 +128,9 @@ def run(argv) -> int:
         train_lib.train(config, workdir)
     elif FLAGS.mode == "sample":
         out = train_lib.sample(workdir, config=config)
-        main = out.get("png") or out.get("txt")  # text runs: decoded text, no picture
-        also = f", {out['gif']}" if "gif" in out else ""  # video runs: an animated GIF
+        # text runs: decoded text; audio runs: WAV files; video runs: also an animated GIF
+        main = out.get("png") or out.get("txt") or out.get("wav")
+        also = f", {out['gif']}" if "gif" in out else ""
         print(f"Wrote {out['num']} samples from step {out['step']}: {main}{also} and {out['npy']}")
     elif FLAGS.mode == "export":
         out = train_lib.export(workdir, config=config)

@@ -14,6 +14,7 @@ from ganzoo import distribute as distribute_lib
 from ganzoo import images as images_lib
 from ganzoo import infogan as infogan_lib
 from ganzoo import precision as precision_lib
+from ganzoo import speech as speech_lib
 from ganzoo import text_lib
 from ganzoo import video_gan as video_gan_lib
 from ganzoo.callbacks import TrainingMonitor, reference_points
@@ -95,6 +96,9 @@ def _build_gan(config: Config) -> GAN:
             info_weight=model.info_weight,
             **common,
         )
+    elif speech_lib.is_audio(config):  # WaveGAN: the audio section adds its options
+        generator, discriminator = build_models(speech_lib.model_config(config), shape)
+        gan = GAN(generator, discriminator, latent_dim=model.latent_dim, **common)
     else:
         build = text_lib.build_text_models if text_lib.is_text(config) else None
         generator, discriminator = build(config, shape) if build else build_models(model, shape)
@@ -303,6 +307,10 @@ def sample(
         )
     np.save(stem + ".npy.tmp.npy", samples)
     os.replace(stem + ".npy.tmp.npy", stem + ".npy")
+    if speech_lib.is_audio(config):  # 16-bit PCM WAV files, one per clip and one of them all
+        out.update(speech_lib.write_sample_files(stem, samples, config.audio.sample_rate))
+        out.update(npy=stem + ".npy", step=step, num=num, seed=seed)
+        return out
     if samples.ndim == 4:
         picture = images_lib.image_grid(samples, config.sample.cols)
     else:
@@ -330,6 +338,7 @@ def export(workdir: str, config: Config | None = None) -> dict:
         gan.latent_dim,
         Workdir(workdir).export_dir,
         num_classes=getattr(gan, "num_classes", 0),
+        output_name="audio" if speech_lib.is_audio(config) else "images",
     )
     paths["step"] = step
     return paths

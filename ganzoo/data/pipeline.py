@@ -11,8 +11,8 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from ganzoo.config import Config
-from ganzoo.data import idx, moving, synthetic, text
+from ganzoo.config import AUDIO_SOURCES, Config
+from ganzoo.data import audio, espeak_digits, idx, moving, synthetic, text
 from ganzoo.data.image_folder import load_image_folder
 from ganzoo.data.tfds import load_tfds
 from ganzoo.data.transforms import to_model_image
@@ -101,6 +101,13 @@ def _auto_source(config: Config, with_labels: bool) -> tf.data.Dataset:
     return _tfds_source(config, with_labels)
 
 
+def _wav_folder_source(config: Config, with_labels: bool) -> tf.data.Dataset:
+    data = config.data
+    return audio.load_wav_folder(
+        data.dir, config.audio, split=data.split, with_labels=with_labels, limit=data.max_examples
+    )
+
+
 SOURCES: dict[str, Source] = {
     "tfds": _tfds_source,
     "idx": _idx_source,
@@ -108,12 +115,17 @@ SOURCES: dict[str, Source] = {
     "synthetic": _synthetic_source,
     "auto": _auto_source,
     "text": text.text_source,
+    # Audio (docs/speech.md): model-ready [T, 1] clips.
+    "tfds_audio": audio.load_tfds_audio,
+    "wav_folder": _wav_folder_source,
+    "espeak_digits": espeak_digits.load_espeak_digits,
 }
 
 # Sources that yield model-ready examples, and their example shapes.
 READY_SOURCES: dict[str, Callable[[Config], tuple[int, ...]]] = {
     "synthetic": lambda config: (2,),
     "text": text.example_shape,
+    **{name: audio.example_shape for name in AUDIO_SOURCES},
 }
 
 
@@ -123,7 +135,7 @@ def _is_image_source(config: Config) -> bool:
 
 def example_shape(config: Config) -> tuple[int, ...]:
     """The shape of one example `build_dataset` yields: (2,) for synthetic, (seq_len, vocab
-    size) for text, T, H, W, C for video models, else H, W, C."""
+    size) for text, (T, 1) for audio, T, H, W, C for video models, else H, W, C."""
     if not _is_image_source(config):
         return READY_SOURCES[config.data.source](config)
     if moving.is_video(config):

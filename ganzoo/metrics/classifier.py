@@ -91,13 +91,16 @@ def train_classifier(
     description: dict | None = None,
     seed: int = 0,
     stream=None,
+    builder=None,
 ) -> dict:
     """Trains `build_classifier` on batches of (images in [-1, 1], int labels), measures its
     accuracy on `test_ds`, and writes `classifier.keras` and `metadata.json` to `directory`
-    (replacing what was there, atomically). Returns the metadata."""
+    (replacing what was there, atomically). Returns the metadata. `builder` (default
+    `build_classifier`): (input_shape, num_classes) -> a model of the same outputs, such as
+    the audio one (`ganzoo.metrics.audio_classifier.builder`)."""
     stream = stream or sys.stdout
     keras.utils.set_random_seed(seed)
-    model = build_classifier(input_shape, num_classes)
+    model = (builder or build_classifier)(input_shape, num_classes)
     trainer = keras.Model(model.input, model.output[LOGITS_KEY])
     trainer.compile(
         optimizer=keras.optimizers.Adam(1e-3),
@@ -196,7 +199,7 @@ class DomainClassifier:
     def __call__(self, images: np.ndarray, batch_size: int = 250) -> tuple[np.ndarray, np.ndarray]:
         """(features, logits) as float32 numpy arrays for float images in [-1, 1]."""
         images = np.asarray(images)
-        if images.ndim != 4 or images.shape[1:] != self.input_shape:
+        if images.shape[1:] != self.input_shape:
             raise ValueError(
                 f"Received: images with shape {images.shape}. Expected [N, "
                 f"{', '.join(map(str, self.input_shape))}] (the classifier's input)."

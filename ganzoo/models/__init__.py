@@ -11,6 +11,7 @@ from ganzoo.models import (  # noqa: F401  (registers the families)
     stylegan,
     text_resnet,
     video,
+    wavegan,
 )
 from ganzoo.models.registry import (
     MODELS,
