@@ -81,8 +81,11 @@ class TrainingMonitor(keras.callbacks.Callback):
         return self.model.generate(num, seed=self.config.sample.seed)
 
     def write_samples(self, step: int) -> str:
-        samples = self._fixed_samples(self.config.sample.num)
-        if samples.ndim == 4:
+        own_picture = getattr(self.model, "sample_picture", None)  # Pix2Pix: input|output|target
+        samples = None if own_picture else self._fixed_samples(self.config.sample.num)
+        if own_picture:
+            picture = own_picture(self.config.sample.cols)
+        elif samples.ndim == 4:
             picture = images_lib.image_grid(
                 samples[: self.config.sample.cols**2], self.config.sample.cols
             )

@@ -149,6 +149,27 @@ def base_config() -> Config:
             classifier_epochs=3,  # epochs of the domain classifier, when it is trained.
         )
     )
+    # Paired image-to-image translation (docs/image_to_image.md): model.arch pix2pix or srgan.
+    c.i2i = Config(
+        dict(
+            task="none",  # none | inpaint | colorize | sr (the degradation G learns to undo)
+            mask="center",  # inpaint: center (a centred square) | free (random brush strokes)
+            mask_fraction=0.25,  # inpaint: share of the image masked (center: the square's area)
+            scale=4,  # sr: the input is the target area-downsampled by this factor
+            content_loss="l1",  # l1 (pix2pix) | mse (SRGAN's pixel MSE)
+            content_weight=100.0,  # lambda of the content term (pix2pix: 100)
+            adv_weight=1.0,  # weight of G's adversarial term (SRGAN: 1e-3)
+            unet_depth=0,  # U-Net stride-2 levels; 0 = as many as the resolution halves, <= 4
+            dropout=0.5,  # U-Net decoder dropout on the innermost blocks (pix2pix: 0.5)
+            d_layers=0,  # PatchGAN stride-2 layers; 0 = 2 below 64 px, else 3
+            res_blocks=16,  # SRGAN generator residual blocks (Ledig et al.: 16)
+            eval_split="test",  # split restored by --mode=eval and by --mode=sample
+            eval_fid=True,  # --mode=eval also computes FID (domain classifier or Inception)
+            telea_radius=3,  # neighbourhood of the OpenCV Telea inpainting baseline
+        )
+    )
+    # --mode=sample of image-to-image runs: a folder of images to degrade and restore.
+    c.sample.inputs = ""
     return c
 
 
@@ -282,6 +303,7 @@ def _validate_eval(ev: Config) -> None:
 def validate(config: Config) -> Config:
     """Checks values that types alone don't catch; returns the config locked."""
     from ganzoo import losses, models, stabilizers  # local: keeps config importable without TF.
+    from ganzoo.data import paired
 
     if config.data.source not in DATA_SOURCES:
         raise ConfigError(
@@ -353,6 +375,7 @@ def validate(config: Config) -> Config:
     models.check_model_config(config.model)
     models.conditional.check_config(config)
     stabilizers.check_config(config)
+    paired.check_config(config)
     config.lock()
     return config
 

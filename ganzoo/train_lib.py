@@ -11,12 +11,14 @@ import numpy as np
 from ganzoo import conditional as conditional_lib
 from ganzoo import data as data_lib
 from ganzoo import distribute as distribute_lib
+from ganzoo import i2i_lib
 from ganzoo import images as images_lib
 from ganzoo import infogan as infogan_lib
 from ganzoo import precision as precision_lib
 from ganzoo.callbacks import TrainingMonitor, reference_points
 from ganzoo.checkpoint import RunCheckpoint
 from ganzoo.config import Config
+from ganzoo.data import paired as paired_data
 from ganzoo.errors import TrainingError
 from ganzoo.eval_callback import eval_callback
 from ganzoo.export import export_generator
@@ -29,7 +31,10 @@ from ganzoo.workdir import Workdir
 
 def build_dataset(config: Config):
     """The training tf.data pipeline of `config` (batched, shuffled, repeated): image (or point)
-    batches, or (x, int32 labels) batches for a conditional model (model.conditioning)."""
+    batches, or (x, int32 labels) batches for a conditional model (model.conditioning), or
+    (targets, inputs) image pairs for an image-to-image task (i2i.task)."""
+    if i2i_lib.is_paired(config):
+        return paired_data.build_paired_dataset(config)
     if config.model.conditioning == "none":
         return data_lib.build_dataset(config)
     dataset = data_lib.build_dataset(config, with_labels=True)
@@ -60,7 +65,9 @@ def _build_gan(config: Config) -> GAN:
         reuse_fakes=config.train.reuse_fake,
         **config.stabilizers.to_dict(),  # the section's keys are GAN's keyword arguments
     )
-    if model.conditioning != "none":
+    if i2i_lib.is_paired(config):
+        gan = i2i_lib.build_pix2pix(config, common)
+    elif model.conditioning != "none":
         g, d = models_conditional.build_conditional_models(model, shape)
         gan = conditional_lib.ConditionalGAN(
             g,
@@ -156,6 +163,7 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
         flush=True,
     )
     while True:
+        i2i_lib.attach_sample_pairs(gan, config, dataset)  # (again after a rollback rebuilt it)
         monitor = TrainingMonitor(
             ckpt, wd, config, reference_points(config), real_sample=real_sample, stream=stream
         )
@@ -254,6 +262,8 @@ def sample(
     their labels in `*_labels.npy`. InfoGAN: also a latent-traversal grid per code.
     """
     config, gan, step = load_run(workdir, config)
+    if i2i_lib.is_paired(config):
+        return i2i_lib.sample(config, gan, step, workdir)
     num = config.sample.num if num is None else num
     seed = config.sample.seed if seed is None else seed
     out = {}
@@ -287,6 +297,8 @@ def export(workdir: str, config: Config | None = None) -> dict:
     """Writes export/generator (SavedModel: z [, labels] -> images in [0, 1]) and
     export/generator.keras."""
     config, gan, step = load_run(workdir, config)
+    if i2i_lib.is_paired(config):
+        return i2i_lib.export(config, gan, step, workdir)
     paths = export_generator(
         gan.sampling_generator,
         gan.latent_dim,

@@ -32,7 +32,7 @@ def test_experiment_runs_two_steps(name, tmp_path):
         "sample.num": 4,
         "data.shuffle_buffer": 8,
     }
-    if name == "image_folder_dcgan":
+    if name.startswith("image_folder_"):
         overrides["data.dir"] = write_images(tmp_path / "images")
     config = ganzoo.get_experiment(name, overrides)
     assert config.name == name and config.description
