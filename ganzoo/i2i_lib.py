@@ -103,13 +103,20 @@ def sample(config: Config, gan: Pix2Pix, step: int, workdir: str) -> dict:
             _png(os.path.join(out_dir, f"{stem}_output.png"), outputs[i])
         stem = os.path.join(out_dir, "grid")
     else:
-        stem = os.path.join(out_dir, f"sample_step{step:06d}_{config.i2i.eval_split}_n{len(outputs)}")
+        stem = os.path.join(
+            out_dir, f"sample_step{step:06d}_{config.i2i.eval_split}_n{len(outputs)}"
+        )
     from ganzoo import images as images_lib
 
     images_lib.write_png(stem + ".png", comparison_grid([shown, outputs, targets]))
     np.save(stem + ".npy", outputs)
-    return {"png": stem + ".png", "npy": stem + ".npy", "step": step, "num": len(outputs),
-            "dir": out_dir}
+    return {
+        "png": stem + ".png",
+        "npy": stem + ".npy",
+        "step": step,
+        "num": len(outputs),
+        "dir": out_dir,
+    }
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -195,7 +202,11 @@ def evaluate_run(workdir: str, config: Config | None = None, stream=None) -> dic
         config, config.i2i.eval_split, config.eval.num_samples, config.eval.batch_size
     )
     for targets, inputs in pairs.as_numpy_iterator():
-        methods = {**baselines(config, inputs), name: gan.translate(inputs), "ground_truth": targets}
+        methods = {
+            **baselines(config, inputs),
+            name: gan.translate(inputs),
+            "ground_truth": targets,
+        }
         if grid is None:
             k = GRID_EXAMPLES
             shown = display_inputs(config.i2i.task, inputs[:k], targets.shape[1:])
@@ -209,8 +220,10 @@ def evaluate_run(workdir: str, config: Config | None = None, stream=None) -> dic
     table = {}
     for method, s in scores.items():
         psnr, ssim = np.concatenate(s["psnr"]), np.concatenate(s["ssim"])
-        row = {"psnr": float(np.mean(psnr[np.isfinite(psnr)])) if method != "ground_truth"
-               else None, "ssim": float(np.mean(ssim))}
+        row = {
+            "psnr": float(np.mean(psnr[np.isfinite(psnr)])) if method != "ground_truth" else None,
+            "ssim": float(np.mean(ssim)),
+        }
         if evaluator is not None:
             metrics = evaluator.evaluate_batches(iter(kept[method]))["metrics"]
             row.update(fid=metrics["fid"], kid=metrics["kid"])
@@ -221,9 +234,13 @@ def evaluate_run(workdir: str, config: Config | None = None, stream=None) -> dic
         "dataset": config.data.name,
         "split": config.i2i.eval_split,
         "num_examples": int(sum(len(k) for k in kept[name])),
-        "fid_reference": None if evaluator is None else {
-            "split": config.eval.split, "num_samples": evaluator.real.count,
-            "extractor": evaluator.extractor.name},
+        "fid_reference": None
+        if evaluator is None
+        else {
+            "split": config.eval.split,
+            "num_samples": evaluator.real.count,
+            "extractor": evaluator.extractor.name,
+        },
         "step": step,
         "methods": table,
         "grid_columns": grid_columns,
@@ -244,8 +261,10 @@ def evaluate_run(workdir: str, config: Config | None = None, stream=None) -> dic
 def format_table(result: dict) -> str:
     """The result's methods as a Markdown table."""
     fid = result["fid_reference"] is not None
-    lines = ["| method | PSNR (dB) | SSIM |" + (" FID |" if fid else ""),
-             "|---|---|---|" + ("---|" if fid else "")]
+    lines = [
+        "| method | PSNR (dB) | SSIM |" + (" FID |" if fid else ""),
+        "|---|---|---|" + ("---|" if fid else ""),
+    ]
     for method, row in result["methods"].items():
         psnr = "-" if row["psnr"] is None else f"{row['psnr']:.2f}"
         line = f"| {method} | {psnr} | {row['ssim']:.4f} |"

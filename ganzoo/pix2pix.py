@@ -127,9 +127,7 @@ class Pix2Pix(GAN):
             total = self.adv_weight * g_adv + self.content_weight * content
             scaled = self.g_optimizer.scale_loss(total * self._replica_scale())
         g_grads = self._apply_generator_update(g_tape, scaled)
-        self._update_step_metrics(
-            d_loss, g_adv, penalty, real_logits, fake_logits, d_norm, g_grads
-        )
+        self._update_step_metrics(d_loss, g_adv, penalty, real_logits, fake_logits, d_norm, g_grads)
         self.content_tracker.update_state(content)
         return {m.name: m.result() for m in self.metrics}
 

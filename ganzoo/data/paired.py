@@ -65,9 +65,7 @@ def free_form_masks(batch: int, resolution: int, fraction: float, seed) -> tf.Te
     union = tf.cumsum(tf.cast(strokes, tf.float32), axis=1) > 0  # first k strokes, k = 1..K
     coverage = tf.reduce_mean(tf.cast(union, tf.float32), axis=-1)  # [B, K]
     enough = coverage >= fraction
-    first = tf.where(
-        tf.reduce_any(enough, -1), tf.argmax(tf.cast(enough, tf.int32), -1), k - 1
-    )
+    first = tf.where(tf.reduce_any(enough, -1), tf.argmax(tf.cast(enough, tf.int32), -1), k - 1)
     chosen = tf.gather(union, first, axis=1, batch_dims=1)  # [B, P]
     return tf.reshape(tf.cast(chosen, tf.float32), [batch, resolution, resolution, 1])
 

@@ -30,8 +30,13 @@ def ssim(images, targets) -> np.ndarray:
     (2 mu_x mu_y + C1)(2 s_xy + C2) / ((mu_x^2 + mu_y^2 + C1)(s_x^2 + s_y^2 + C2)),
     C1 = (k1)^2, C2 = (k2)^2."""
     return tf.image.ssim(
-        _unit(images), _unit(targets), max_val=1.0, filter_size=SSIM_FILTER_SIZE,
-        filter_sigma=SSIM_SIGMA, k1=SSIM_K1, k2=SSIM_K2,
+        _unit(images),
+        _unit(targets),
+        max_val=1.0,
+        filter_size=SSIM_FILTER_SIZE,
+        filter_sigma=SSIM_SIGMA,
+        k1=SSIM_K1,
+        k2=SSIM_K2,
     ).numpy()
 
 

@@ -49,8 +49,9 @@ def srgan_models(
 
 def _build_pix2pix(model_config, example_shape):
     # Without a task, a same-shape translation (C -> C); train_lib passes the task's shapes.
-    return pix2pix_models(tuple(example_shape), model_config.resolution,
-                          model_config.channels, model_config.width)
+    return pix2pix_models(
+        tuple(example_shape), model_config.resolution, model_config.channels, model_config.width
+    )
 
 
 def _build_srgan(model_config, example_shape):
@@ -65,8 +66,13 @@ def build_task_models(config, input_shape) -> tuple[keras.Model, keras.Model]:
     model, i2i = config.model, config.i2i
     if model.arch == "pix2pix":
         return pix2pix_models(
-            input_shape, model.resolution, model.channels, model.width,
-            i2i.unet_depth, i2i.dropout, i2i.d_layers,
+            input_shape,
+            model.resolution,
+            model.channels,
+            model.width,
+            i2i.unet_depth,
+            i2i.dropout,
+            i2i.d_layers,
         )
     return srgan_models(
         input_shape, model.resolution, model.channels, model.width, i2i.scale, i2i.res_blocks

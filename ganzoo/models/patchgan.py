@@ -39,8 +39,13 @@ def patchgan_discriminator(
         filters = min(width * 2**i, width * 8)
         stride = 2 if i < num_layers else 1
         x = layers.Conv2D(
-            filters, 4, strides=stride, padding="same", use_bias=i == 0,
-            kernel_initializer=_INIT, name=f"conv{i}",
+            filters,
+            4,
+            strides=stride,
+            padding="same",
+            use_bias=i == 0,
+            kernel_initializer=_INIT,
+            name=f"conv{i}",
         )(x)
         if i:
             # groups=-1: one group per channel, i.e. instance normalisation.

@@ -29,8 +29,7 @@ class PixelShuffle(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         b, h, w, c = input_shape
         r = self.block_size
-        scale = (lambda n: None if n is None else n * r)
-        return (b, scale(h), scale(w), c // (r * r))
+        return (b, None if h is None else h * r, None if w is None else w * r, c // (r * r))
 
     def get_config(self):
         return {**super().get_config(), "block_size": self.block_size}
@@ -104,7 +103,7 @@ def srgan_discriminator(resolution: int, channels: int, width: int = 64) -> kera
     x = layers.LeakyReLU(0.2)(x)
     filters = width
     for i in range(max(pairs, 1)):
-        for stride in ((2,) if i == 0 else (1, 2)):
+        for stride in (2,) if i == 0 else (1, 2):
             x = layers.Conv2D(
                 filters, 3, strides=stride, padding="same", name=f"conv{i}_s{stride}"
             )(x)

@@ -62,7 +62,12 @@ def unet_generator(
     for i in range(depth):
         filters = min(width * 2**i, width * 8)
         x = layers.Conv2D(
-            filters, 4, strides=2, padding="same", use_bias=i == 0, kernel_initializer=_INIT,
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=i == 0,
+            kernel_initializer=_INIT,
             name=f"down{i}",
         )(x)
         if i:
@@ -72,7 +77,12 @@ def unet_generator(
     for i in reversed(range(depth - 1)):
         filters = min(width * 2**i, width * 8)
         x = layers.Conv2DTranspose(
-            filters, 4, strides=2, padding="same", use_bias=False, kernel_initializer=_INIT,
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=_INIT,
             name=f"up{i}",
         )(x)
         x = layers.BatchNormalization(name=f"up{i}_bn")(x)
