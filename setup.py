@@ -29,7 +29,10 @@ setup(
         "pillow",
     ],
     extras_require={
-        "test": ["pytest", "scipy", "ruff"],
+        # opencv-python-headless: OpenCV's Telea inpainting, the classical baseline that
+        # --mode=eval of the inpainting experiments measures pix2pix against.
+        "test": ["pytest", "scipy", "ruff", "opencv-python-headless"],
+        "apps": ["opencv-python-headless"],
         "torch-ref": ["torch"],
     },
 )

@@ -17,6 +17,7 @@ from ganzoo.gan import GAN
 from ganzoo.infogan import InfoGAN
 from ganzoo.losses import LOSSES, LossPair
 from ganzoo.models import MODELS, register_model
+from ganzoo.pix2pix import Pix2Pix
 from ganzoo.train_lib import build_dataset, build_gan, export, load_run, sample, train
 
 __version__ = "0.1.0"
@@ -34,6 +35,7 @@ __all__ = [
     "GanzooError",
     "InfoGAN",
     "LossPair",
+    "Pix2Pix",
     "TrainingError",
     "WorkdirError",
     "apply_overrides",

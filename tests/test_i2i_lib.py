@@ -126,3 +126,35 @@ def test_eval_scores_the_gan_and_the_baselines(run):
     grid = np.asarray(PIL.Image.open(result["png"]))
     assert grid.shape == (2 + 4 * 18, 2 + 5 * 18, 3)  # the first batch's 4 examples, 5 columns
     assert "| telea |" in i2i_lib.format_table(result)
+
+
+@pytest.mark.parametrize(
+    "experiment, sets, expected",
+    [
+        ("sr4_pix2pix", ["i2i.task=colorize"], "i2i.task='colorize' with model.channels=1. Exp"),
+        ("sr4_pix2pix", ["model.resolution=30"], "model.resolution=30 with U-Net depth 1. Exp"),
+        ("sr4_srgan", ["model.resolution=30"], "model.resolution=30, i2i.scale=4. Expected a"),
+    ],
+)
+def test_cli_refuses_impossible_tasks_in_one_line(experiment, sets, expected, tmp_path, capsys):
+    from cli_runner import cli
+
+    args = [f"--experiment=fashion_mnist_{experiment}", f"--workdir={tmp_path}"]
+    code = cli(*args, *(f"--set={s}" for s in sets))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and expected in err[0], err
+
+
+def test_a_run_resumes_from_its_checkpoint(tmp_path):
+    import io
+
+    config = tiny_config(write_images(tmp_path / "images"), **{"i2i.task": "sr"})
+    workdir = str(tmp_path / "run")
+    train_lib.train(apply_overrides(config, {"train.steps": 1}), workdir)
+    _, first, _ = train_lib.load_run(workdir)
+    stream = io.StringIO()
+    gan = train_lib.train(apply_overrides(config, {"train.steps": 2}), workdir, stream=stream)
+    assert "Resuming tiny_inpaint at step 1 of 2" in stream.getvalue()
+    assert int(gan.g_optimizer.iterations) == 2 and train_lib.load_run(workdir)[2] == 2
+    # the D optimizer's moments came back too: it counts both steps
+    assert int(first.d_optimizer.iterations) == 1 and int(gan.d_optimizer.iterations) == 2
