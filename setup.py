@@ -38,7 +38,11 @@ setup(
             # Drives Debian's headless Chromium in the judging page's browser test
             # (tests/judge/test_judge_browser.py); `playwright install` is not needed.
             "playwright",
+            # OpenCV's Telea inpainting, the classical baseline that --mode=eval of the
+            # inpainting experiments measures pix2pix against.
+            "opencv-python-headless",
         ],
+        "apps": ["opencv-python-headless"],
         "torch-ref": ["torch"],
     },
 )

@@ -5,6 +5,7 @@ from experiments import (  # noqa: F401  (each module registers its experiments)
     conditional,  # cGAN, ACGAN, projection, InfoGAN
     cyclegan,  # CycleGAN, unpaired translation
     image_folder,
+    image_to_image,  # pix2pix, SRGAN: inpainting, super-resolution, colourisation
     matrix,  # the loss x dataset matrix, 2-D remedies
     mnist,
     speech,  # WaveGAN on espeak-ng digits, speech_commands, WAV folders

@@ -18,6 +18,7 @@ from ganzoo.gan import GAN
 from ganzoo.infogan import InfoGAN
 from ganzoo.losses import LOSSES, LossPair
 from ganzoo.models import MODELS, register_model
+from ganzoo.pix2pix import Pix2Pix
 from ganzoo.train_lib import build_dataset, build_gan, export, load_run, sample, train
 from ganzoo.video_gan import VideoGAN
 
@@ -37,6 +38,7 @@ __all__ = [
     "GanzooError",
     "InfoGAN",
     "LossPair",
+    "Pix2Pix",
     "TrainingError",
     "VideoGAN",
     "WorkdirError",

@@ -82,18 +82,21 @@ class TrainingMonitor(keras.callbacks.Callback):
         return self.model.generate(num, seed=self.config.sample.seed)
 
     def write_samples(self, step: int) -> str:
-        samples = self._fixed_samples(self.config.sample.num)
-        if samples.ndim == 5:  # clips: a GIF and a frame strip (ganzoo.video_samples)
+        own_picture = getattr(self.model, "sample_picture", None)  # Pix2Pix: input|output|target
+        samples = None if own_picture else self._fixed_samples(self.config.sample.num)
+        if own_picture:
+            picture = own_picture(self.config.sample.cols)
+        elif samples.ndim == 5:  # clips: a GIF and a frame strip (ganzoo.video_samples)
             from ganzoo import video_samples
 
             return video_samples.write_training_samples(
                 samples, self.workdir.samples_dir, step, self.writer, self.config
             )
-        if speech.is_audio(self.config):  # a WAV strip and TensorBoard audio
+        elif speech.is_audio(self.config):  # a WAV strip and TensorBoard audio
             return speech.write_training_samples(
                 self.writer, self.workdir.samples_dir, step, samples, self.config.audio.sample_rate
             )
-        if samples.ndim == 4:
+        elif samples.ndim == 4:
             picture = images_lib.image_grid(
                 samples[: self.config.sample.cols**2], self.config.sample.cols
             )

@@ -186,7 +186,9 @@ def base_config() -> Config:
         )
     )
     # CycleGAN and latent-space editing (docs/cyclegan_and_editing.md).
-    c.sample.inputs = ""  # --mode=sample: a folder of images to translate instead of the data
+    # --mode=sample of CycleGAN and image-to-image runs: a folder of images to translate (or to
+    # degrade and restore) instead of the data's.
+    c.sample.inputs = ""
     c.cyclegan = Config(
         dict(
             enabled=False,  # train a CycleGAN between domains A and B instead of a z -> x GAN
@@ -263,6 +265,25 @@ def base_config() -> Config:
             espeak_variants=250,
             phase_shuffle=2,  # wavegan D's phase shuffle radius n (samples); 0 = off
             kernel_size=25,  # wavegan's 1-D kernel length
+        )
+    )
+    # Paired image-to-image translation (docs/image_to_image.md): model.arch pix2pix or srgan.
+    c.i2i = Config(
+        dict(
+            task="none",  # none | inpaint | colorize | sr (the degradation G learns to undo)
+            mask="center",  # inpaint: center (a centred square) | free (random brush strokes)
+            mask_fraction=0.25,  # inpaint: share of the image masked (center: the square's area)
+            scale=4,  # sr: the input is the target area-downsampled by this factor
+            content_loss="l1",  # l1 (pix2pix) | mse (SRGAN's pixel MSE)
+            content_weight=100.0,  # lambda of the content term (pix2pix: 100)
+            adv_weight=1.0,  # weight of G's adversarial term (SRGAN: 1e-3)
+            unet_depth=0,  # U-Net stride-2 levels; 0 = as many as the resolution halves, <= 4
+            dropout=0.5,  # U-Net decoder dropout on the innermost blocks (pix2pix: 0.5)
+            d_layers=0,  # PatchGAN stride-2 layers; 0 = 2 below 64 px, else 3
+            res_blocks=16,  # SRGAN generator residual blocks (Ledig et al.: 16)
+            eval_split="test",  # split restored by --mode=eval and by --mode=sample
+            eval_fid=True,  # --mode=eval also computes FID (domain classifier or Inception)
+            telea_radius=3,  # neighbourhood of the OpenCV Telea inpainting baseline
         )
     )
     return c
@@ -406,6 +427,7 @@ def validate(config: Config) -> Config:
     """Checks values that types alone don't catch; returns the config locked."""
     # local: keeps config importable without TF.
     from ganzoo import losses, models, speech, stabilizers, text_lib, video_gan
+    from ganzoo.data import paired
 
     if config.data.source not in DATA_SOURCES:
         raise ConfigError(
@@ -485,6 +507,7 @@ def validate(config: Config) -> Config:
     _check_applications(config)
     text_lib.check_config(config)
     speech.check_config(config)
+    paired.check_config(config)
     config.lock()
     return config
 

@@ -171,6 +171,11 @@ def _evaluation(config, workdir) -> None:
         result = cyclegan_run.evaluate(workdir, config=config)
         print(f"step {result['step']}: {cyclegan_run.summary(result)} -> {result['path']}")
         return
+    if FLAGS.mode == "eval" and config.i2i.task != "none":  # image-to-image: restoration
+        from ganzoo import i2i_lib
+
+        i2i_lib.print_result(i2i_lib.evaluate_run(workdir, config=config))
+        return
     if FLAGS.mode == "eval":
         result = eval_lib.evaluate_run(workdir, config=config)
         what = f"step {result['step']} ({result['checkpoint']})"

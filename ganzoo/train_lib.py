@@ -11,15 +11,16 @@ import numpy as np
 from ganzoo import conditional as conditional_lib
 from ganzoo import data as data_lib
 from ganzoo import distribute as distribute_lib
+from ganzoo import i2i_lib, text_lib
 from ganzoo import images as images_lib
 from ganzoo import infogan as infogan_lib
 from ganzoo import precision as precision_lib
 from ganzoo import speech as speech_lib
-from ganzoo import text_lib
 from ganzoo import video_gan as video_gan_lib
 from ganzoo.callbacks import TrainingMonitor, reference_points
 from ganzoo.checkpoint import RunCheckpoint
 from ganzoo.config import Config
+from ganzoo.data import paired as paired_data
 from ganzoo.errors import TrainingError
 from ganzoo.eval_callback import eval_callback
 from ganzoo.export import export_generator
@@ -32,7 +33,11 @@ from ganzoo.workdir import Workdir
 
 def build_dataset(config: Config):
     """The training tf.data pipeline of `config` (batched, shuffled, repeated): image (or point)
-    batches, or (x, int32 labels) batches for a conditional model (model.conditioning)."""
+    batches, or (x, int32 labels) batches for a conditional model (model.conditioning),
+    (a, b) batches of two unpaired domains for a CycleGAN, or (targets, inputs) image pairs for an
+    image-to-image task (i2i.task)."""
+    if i2i_lib.is_paired(config):
+        return paired_data.build_paired_dataset(config)
     if config.cyclegan.enabled:  # (a, b) batches of two unpaired domains
         from ganzoo.data import unpaired
 
@@ -67,7 +72,9 @@ def _build_gan(config: Config) -> GAN:
         reuse_fakes=config.train.reuse_fake,
         **config.stabilizers.to_dict(),  # the section's keys are GAN's keyword arguments
     )
-    if data_lib.moving.is_video(config):  # clips: MoCoGAN-style G, video + frame D
+    if i2i_lib.is_paired(config):
+        gan = i2i_lib.build_pix2pix(config, common)
+    elif data_lib.moving.is_video(config):  # clips: MoCoGAN-style G, video + frame D
         gan = video_gan_lib.build_video_gan(config, **common)
     elif config.cyclegan.enabled:
         from ganzoo import cyclegan
@@ -174,6 +181,7 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
     )
     monitor_class = text_lib.TextMonitor if text_lib.is_text(config) else TrainingMonitor
     while True:
+        i2i_lib.attach_sample_pairs(gan, config, dataset)  # (again after a rollback rebuilt it)
         monitor = monitor_class(
             ckpt, wd, config, reference_points(config), real_sample=real_sample, stream=stream
         )
@@ -281,6 +289,8 @@ def sample(
 
         return cyclegan_run.sample(workdir, config)
     config, gan, step = load_run(workdir, config)
+    if i2i_lib.is_paired(config):
+        return i2i_lib.sample(config, gan, step, workdir)
     num = config.sample.num if num is None else num
     seed = config.sample.seed if seed is None else seed
     if isinstance(gan, video_gan_lib.VideoGAN):  # GIF + frame strip + .npy of clips
@@ -328,6 +338,8 @@ def export(workdir: str, config: Config | None = None) -> dict:
 
         return cyclegan_run.export(workdir, config)
     config, gan, step = load_run(workdir, config)
+    if i2i_lib.is_paired(config):
+        return i2i_lib.export(config, gan, step, workdir)
     if text_lib.is_text(config):  # z -> indices, strings and probabilities
         paths = text_lib.export_text_generator(
             gan.sampling_generator, gan.latent_dim, config.text.vocab, Workdir(workdir).export_dir
