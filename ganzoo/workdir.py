@@ -26,6 +26,14 @@ RESUMABLE_PREFIXES = (
     "data.data_dir",
     "data.dir",
     "data.download",
+    # What evaluation, sampling, editing and judging read; training never does.
+    "cyclegan.direction",
+    "cyclegan.eval_",
+    "i2i.eval_",
+    "i2i.telea_radius",
+    "edit.",
+    "judge.",
+    "video.gif_",
 )
 
 
