@@ -13,7 +13,7 @@ from ganzoo.registry import closest_names
 
 Config = ml_collections.ConfigDict
 
-DATA_SOURCES = ("tfds", "idx", "folder", "synthetic", "auto")
+DATA_SOURCES = ("tfds", "idx", "folder", "synthetic", "auto", "tfrecord")
 NONFINITE_REMEDIES = ("lower_lr", "skip_data", "both", "stop")
 JIT_CHOICES = ("auto", "true", "false")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
@@ -36,6 +36,8 @@ def base_config() -> Config:
             name="mnist",  # TFDS name; synthetic benchmark name; IDX dataset name.
             split="train",
             data_dir="",  # TFDS data_dir; '' means TFDS's default.
+            # TFDS manual_dir for datasets downloaded by hand (imagenet2012's tar files).
+            manual_dir="",
             dir="",  # image folder (source=folder) or folder of IDX files (source=idx/auto).
             image_key="image",
             label_key="label",
@@ -114,7 +116,8 @@ def base_config() -> Config:
     )
     # labels (conditional models): "" or "all" = one grid row per class, or "0,3,3" = rows of
     # those classes; each row has `cols` samples, column j sharing one z.
-    c.sample = Config(dict(num=64, seed=0, cols=8, labels=""))
+    # truncation (biggan): fixed-seed samples resample every |z| > truncation; 0 = off.
+    c.sample = Config(dict(num=64, seed=0, cols=8, labels="", truncation=0.0))
     # Regularisers and stabilisers, all off by default (docs/stabilizers.md); GAN's kwargs.
     c.stabilizers = Config(
         dict(
@@ -147,6 +150,21 @@ def base_config() -> Config:
             # Domain classifiers and real statistics; '' = $GANZOO_CACHE_DIR, else ~/.cache/ganzoo.
             cache_dir="",
             classifier_epochs=3,  # epochs of the domain classifier, when it is trained.
+        )
+    )
+    # ImageNet scale (docs/scaling.md): BigGAN's generator and the sharded TFRecord reader.
+    c.scaling = Config(
+        dict(
+            shared_dim=128,  # BigGAN's shared class embedding, input of every block's CBN
+            hierarchical=True,  # z split in equal chunks: the linear layer and each G block
+            orthogonal_weight=0.0,  # beta of BigGAN's orthogonal regulariser on G (1e-4)
+            # data.source=tfrecord: shards under data.dir (or data.dir itself as a glob).
+            tfrecord_pattern="*.tfrecord*",
+            tfrecord_deterministic=True,  # fixed example order (False: faster when reads stall)
+            tfrecord_cycle_length=0,  # shards read at once; 0 = tf.data's choice
+            tfrecord_image_key="image/encoded",
+            tfrecord_label_key="image/class/label",
+            tfrecord_label_offset=0,  # added to labels: -1 for TF-slim's 1-based ImageNet shards
         )
     )
     return c
@@ -281,7 +299,7 @@ def _validate_eval(ev: Config) -> None:
 
 def validate(config: Config) -> Config:
     """Checks values that types alone don't catch; returns the config locked."""
-    from ganzoo import losses, models, stabilizers  # local: keeps config importable without TF.
+    from ganzoo import biggan, losses, models, stabilizers  # local: config imports without TF.
 
     if config.data.source not in DATA_SOURCES:
         raise ConfigError(
@@ -353,6 +371,7 @@ def validate(config: Config) -> Config:
     models.check_model_config(config.model)
     models.conditional.check_config(config)
     stabilizers.check_config(config)
+    biggan.check_config(config)
     config.lock()
     return config
 

@@ -8,6 +8,7 @@ import sys
 import keras
 import numpy as np
 
+from ganzoo import biggan as biggan_lib
 from ganzoo import conditional as conditional_lib
 from ganzoo import data as data_lib
 from ganzoo import distribute as distribute_lib
@@ -60,7 +61,9 @@ def _build_gan(config: Config) -> GAN:
         reuse_fakes=config.train.reuse_fake,
         **config.stabilizers.to_dict(),  # the section's keys are GAN's keyword arguments
     )
-    if model.conditioning != "none":
+    if model.arch == "biggan":
+        gan = biggan_lib.build_biggan(config, **common)
+    elif model.conditioning != "none":
         g, d = models_conditional.build_conditional_models(model, shape)
         gan = conditional_lib.ConditionalGAN(
             g,

@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo.config import Config
-from ganzoo.data import idx, synthetic
+from ganzoo.data import idx, sharded, synthetic
 from ganzoo.data.image_folder import load_image_folder
 from ganzoo.data.tfds import load_tfds
 from ganzoo.data.transforms import to_model_image
@@ -71,6 +71,7 @@ def _tfds_source(config: Config, with_labels: bool) -> tf.data.Dataset:
         image_key=data.image_key,
         label_key=data.label_key,
         download=data.download,
+        manual_dir=data.manual_dir,
         with_labels=with_labels,
         seed=config.seed,
     )
@@ -107,6 +108,7 @@ SOURCES: dict[str, Source] = {
     "folder": _folder_source,
     "synthetic": _synthetic_source,
     "auto": _auto_source,
+    "tfrecord": sharded.tfrecord_source,
 }
 
 
