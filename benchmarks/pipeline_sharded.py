@@ -1,7 +1,7 @@
 """Input-pipeline throughput of the sharded TFRecord reader on a synthetic sharded set it writes.
 
 python -m benchmarks.pipeline_sharded [--resolutions=32,64] [--images=2048] [--shards=16]
-    [--batch=256] [--fmt=jpeg] [--windows=4] [--batches_per_window=4] [--dir=DIR]
+    [--batch=256] [--fmt=jpeg] [--windows=4] [--batches_per_window=12] [--dir=DIR]
     [--out=benchmarks/results/NAME.md]
 
 The set has ImageNet's shape at each resolution (RGB JPEG records, `image/encoded` and
@@ -32,7 +32,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--batch", type=int, default=256)
     p.add_argument("--fmt", default="jpeg", choices=("jpeg", "png"))
     p.add_argument("--windows", type=int, default=4, help="timed windows per setting")
-    p.add_argument("--batches_per_window", type=int, default=4)
+    p.add_argument("--batches_per_window", type=int, default=12)
     p.add_argument("--dir", default="", help="where to write the shards (default: a temp dir)")
     p.add_argument("--out", default="", help="markdown file to write (stdout always)")
     return p.parse_args(argv)
@@ -77,18 +77,20 @@ def pipeline(files, resolution: int, batch: int, deterministic: bool):
 
 
 def measure(files, resolution, batch, windows, per_window) -> dict[bool, list[float]]:
-    """{deterministic: [images/s of each window]}; the two settings' windows alternate."""
-    iterators = {d: iter(pipeline(files, resolution, batch, d)) for d in (True, False)}
-    for it in iterators.values():  # warm-up: threads started, first files open
-        for _ in range(2):
-            next(it)[0].numpy()
+    """{deterministic: [images/s of each window]}. Each window builds a fresh pipeline, takes
+    one warm-up batch, then times `per_window` batches; the two settings alternate, and only
+    one pipeline exists at a time (an idle one would fill its buffers meanwhile and compete
+    for the CPU)."""
     rates: dict[bool, list[float]] = {True: [], False: []}
     for w in range(windows):
         for d in (True, False) if w % 2 == 0 else (False, True):
+            iterator = iter(pipeline(files, resolution, batch, d))
+            next(iterator)[0].numpy()
             start = time.perf_counter()
             for _ in range(per_window):
-                next(iterators[d])[0].numpy()
+                next(iterator)[0].numpy()
             rates[d].append(batch * per_window / (time.perf_counter() - start))
+            del iterator
     return rates
 
 

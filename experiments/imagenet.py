@@ -1,5 +1,6 @@
 """Class-conditional BigGAN (Brock et al. 2019) on ImageNet: TFDS imagenet_resized 32/64,
-imagenet2012 from a manual download (resized on the fly), or an ImageNet-layout folder.
+imagenet2012 from a manual download (--set data.manual_dir=DIR; resized on the fly to
+model.resolution: 128, or 64 with --set model.resolution=64), or an ImageNet-layout folder.
 
 Settings follow the paper's ImageNet models: hinge loss, spectral norm in G and D, Adam
 (beta_1 0, beta_2 0.999) with SAGAN's rates halved (D 2e-4, G 5e-5) and two D steps per G
@@ -11,8 +12,10 @@ from ganzoo.config import base_config
 from ganzoo.experiment import register_experiment
 
 # At their real widths these take seconds per step on a CPU: the 2-step smoke test of every
-# experiment (tests/test_experiments.py) builds them at width 4, with all 1000 classes.
-SMOKE = {"model.width": 4}
+# experiment (tests/test_experiments.py) builds them at width 4, with all 1000 classes, and
+# one D step per G step (tracing dominates its cost; tests/models/test_biggan.py and the
+# MirroredStrategy test run the real two).
+SMOKE = {"model.width": 4, "model.d_steps": 1}
 
 
 def _biggan(resolution: int, *, latent_dim: int, width: int, attention: str, batch: int = 256):
@@ -59,17 +62,9 @@ def imagenet64_biggan():
     return c
 
 
-@register_experiment("imagenet2012_biggan64", smoke_overrides=SMOKE)
-def imagenet2012_biggan64():
-    """BigGAN 64x64 on TFDS imagenet2012 from your download: --set data.manual_dir=DIR."""
-    c = _biggan(64, latent_dim=120, width=64, attention="32")
-    c.data.update(source="tfds", name="imagenet2012")
-    return c
-
-
 @register_experiment("imagenet2012_biggan128", smoke_overrides=SMOKE)
 def imagenet2012_biggan128():
-    """BigGAN's published 128x128 ImageNet setting (ch 96, batch 2048): --set data.manual_dir=."""
+    """BigGAN's published ImageNet 128x128 setting (ch 96, batch 2048) on TFDS imagenet2012."""
     c = _biggan(128, latent_dim=120, width=96, attention="64", batch=2048)
     c.data.update(source="tfds", name="imagenet2012")
     return c
