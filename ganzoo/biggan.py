@@ -25,6 +25,10 @@ def truncated_normal(rng: np.random.Generator, shape, threshold: float) -> np.nd
     return z.astype("float32")
 
 
+# The most memory the attention weights of one sampling chunk may take (float32).
+ATTENTION_SAMPLE_BYTES = 256 * 2**20
+
+
 @keras.saving.register_keras_serializable(package="ganzoo")
 class BigGAN(ConditionalGAN):
     """A projection-conditioned GAN whose G loss adds the orthogonal regulariser
@@ -75,6 +79,20 @@ class BigGAN(ConditionalGAN):
         z = np.tile(self.truncated_latent(cols, seed), (len(labels), 1))
         labels = np.repeat(labels, cols).astype(np.int32)
         return self._generate(z, labels, 256), labels
+
+    def _generate(self, z, labels, batch_size):
+        # Self-attention over N = side^2 positions holds a [chunk, N, N] matrix: at 64x64
+        # that is 64 MiB per image, so sampling (the diversity check draws 128 at once) goes
+        # in chunks of at most ATTENTION_SAMPLE_BYTES of attention weights.
+        sides = [
+            layer.input.shape[1]
+            for layer in self.sampling_generator.layers
+            if type(layer).__name__ == "SelfAttention"
+        ]
+        if sides:
+            per_image = 4 * max(sides) ** 4
+            batch_size = max(1, min(batch_size, ATTENTION_SAMPLE_BYTES // per_image))
+        return super()._generate(z, labels, batch_size)
 
     def get_config(self):
         config = super().get_config()

@@ -41,9 +41,11 @@ SCRIPT = textwrap.dedent(
     config = ganzoo.get_experiment("imagenet32_biggan", overrides)
     with tfds.testing.mock_data(num_examples=8):
         gan = train_lib.train(config, os.path.join(workdir, "run"))
-    out = dict(replicas=strategy.num_replicas_in_sync, steps=int(gan.g_optimizer.iterations),
-               d_steps=gan.d_steps, d_var_replicas=len(gan.discriminator.trainable_variables[0].values),
-               d_loss=float(gan.d_loss_tracker.result()))
+    mirrored = gan.discriminator.trainable_variables[0].value  # a MirroredVariable
+    out = dict(replicas=strategy.num_replicas_in_sync, d_steps=gan.d_steps,
+               steps=int(gan.g_optimizer.iterations.value.numpy()),
+               d_var_replicas=len(mirrored.values),
+               d_loss=float(gan.d_loss_tracker.result().numpy()))
 
     # The explicit input path: shards -> distribute_datasets_from_function -> per replica.
     rng = np.random.default_rng(0)
