@@ -13,8 +13,8 @@ from ganzoo.experiment import register_experiment
 
 # At their real widths these take seconds per step on a CPU: the 2-step smoke test of every
 # experiment (tests/test_experiments.py) builds them at width 4, with all 1000 classes, and
-# one D step per G step (tracing dominates its cost; tests/models/test_biggan.py and the
-# MirroredStrategy test run the real two).
+# one D step per G step (tracing dominates its cost; tests/models/test_biggan.py runs a step
+# with the real two).
 SMOKE = {"model.width": 4, "model.d_steps": 1}
 
 
@@ -62,8 +62,11 @@ def imagenet64_biggan():
     return c
 
 
+# Smoke test: attention at 32 instead of 64 (a [B, 4096, 4096] attention matrix per call
+# dominated its CPU time) and a small diversity sample.
 @register_experiment(
-    "imagenet2012_biggan128", smoke_overrides={**SMOKE, "health.diversity_samples": 16}
+    "imagenet2012_biggan128",
+    smoke_overrides={**SMOKE, "model.attention_resolutions": "32", "health.diversity_samples": 16},
 )
 def imagenet2012_biggan128():
     """BigGAN's published ImageNet 128x128 setting (ch 96, batch 2048) on TFDS imagenet2012."""
