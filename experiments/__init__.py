@@ -6,6 +6,7 @@ from experiments import (  # noqa: F401  (each module registers its experiments)
     cyclegan,  # CycleGAN, unpaired translation
     image_folder,
     image_to_image,  # pix2pix, SRGAN: inpainting, super-resolution, colourisation
+    imagenet,  # BigGAN on ImageNet (docs/scaling.md)
     matrix,  # the loss x dataset matrix, 2-D remedies
     mnist,
     speech,  # WaveGAN on espeak-ng digits, speech_commands, WAV folders

@@ -1,6 +1,7 @@
 """ganzoo: a tested GAN model zoo for TensorFlow 2 / Keras 3."""
 
 from ganzoo import augment, editing, losses, metrics, penalties, stabilizers
+from ganzoo.biggan import BigGAN
 from ganzoo.conditional import ConditionalGAN
 from ganzoo.config import Config, apply_overrides, base_config
 from ganzoo.cyclegan import CycleGAN
@@ -28,6 +29,7 @@ __all__ = [
     "GAN",
     "LOSSES",
     "MODELS",
+    "BigGAN",
     "CheckpointError",
     "ConditionalGAN",
     "Config",

@@ -16,7 +16,7 @@ Config = ml_collections.ConfigDict
 # Audio clips [T, 1] for the speech GANs (docs/speech.md): TFDS audio datasets, a folder of WAV
 # files, or spoken digits synthesised with espeak-ng.
 AUDIO_SOURCES = ("tfds_audio", "wav_folder", "espeak_digits")
-DATA_SOURCES = ("tfds", "idx", "folder", "synthetic", "auto", "text", *AUDIO_SOURCES)
+DATA_SOURCES = ("tfds", "idx", "folder", "synthetic", "auto", "text", "tfrecord", *AUDIO_SOURCES)
 NONFINITE_REMEDIES = ("lower_lr", "skip_data", "both", "stop")
 JIT_CHOICES = ("auto", "true", "false")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
@@ -39,6 +39,8 @@ def base_config() -> Config:
             name="mnist",  # TFDS name; synthetic benchmark name; IDX dataset name.
             split="train",
             data_dir="",  # TFDS data_dir; '' means TFDS's default.
+            # TFDS manual_dir for datasets downloaded by hand (imagenet2012's tar files).
+            manual_dir="",
             dir="",  # image folder (source=folder) or folder of IDX files (source=idx/auto).
             image_key="image",
             label_key="label",
@@ -118,7 +120,8 @@ def base_config() -> Config:
     )
     # labels (conditional models): "" or "all" = one grid row per class, or "0,3,3" = rows of
     # those classes; each row has `cols` samples, column j sharing one z.
-    c.sample = Config(dict(num=64, seed=0, cols=8, labels=""))
+    # truncation (biggan): fixed-seed samples resample every |z| > truncation; 0 = off.
+    c.sample = Config(dict(num=64, seed=0, cols=8, labels="", truncation=0.0))
     # Regularisers and stabilisers, all off by default (docs/stabilizers.md); GAN's kwargs.
     c.stabilizers = Config(
         dict(
@@ -286,6 +289,21 @@ def base_config() -> Config:
             telea_radius=3,  # neighbourhood of the OpenCV Telea inpainting baseline
         )
     )
+    # ImageNet scale (docs/scaling.md): BigGAN's generator and the sharded TFRecord reader.
+    c.scaling = Config(
+        dict(
+            shared_dim=128,  # BigGAN's shared class embedding, input of every block's CBN
+            hierarchical=True,  # z split in equal chunks: the linear layer and each G block
+            orthogonal_weight=0.0,  # beta of BigGAN's orthogonal regulariser on G (1e-4)
+            # data.source=tfrecord: shards under data.dir (or data.dir itself as a glob).
+            tfrecord_pattern="*.tfrecord*",
+            tfrecord_deterministic=True,  # fixed example order (False: faster when reads stall)
+            tfrecord_cycle_length=0,  # shards read at once; 0 = tf.data's choice
+            tfrecord_image_key="image/encoded",
+            tfrecord_label_key="image/class/label",
+            tfrecord_label_offset=0,  # added to labels: -1 for TF-slim's 1-based ImageNet shards
+        )
+    )
     return c
 
 
@@ -426,7 +444,7 @@ def _check_applications(config: Config) -> None:
 def validate(config: Config) -> Config:
     """Checks values that types alone don't catch; returns the config locked."""
     # local: keeps config importable without TF.
-    from ganzoo import losses, models, speech, stabilizers, text_lib, video_gan
+    from ganzoo import biggan, losses, models, speech, stabilizers, text_lib, video_gan
     from ganzoo.data import paired
 
     if config.data.source not in DATA_SOURCES:
@@ -508,6 +526,7 @@ def validate(config: Config) -> Config:
     text_lib.check_config(config)
     speech.check_config(config)
     paired.check_config(config)
+    biggan.check_config(config)
     config.lock()
     return config
 

@@ -11,20 +11,32 @@ from ganzoo import config as config_lib
 from ganzoo.registry import Registry
 
 EXPERIMENTS: Registry[Callable[[], config_lib.Config]] = Registry("experiment")
+# name -> overrides that shrink the experiment for smoke tests (e.g. a tiny model.width).
+_SMOKE_OVERRIDES: dict[str, dict[str, Any]] = {}
 _loaded = False
 
 
-def register_experiment(name: str):
+def register_experiment(name: str, *, smoke_overrides: Mapping[str, Any] | None = None):
     """Decorator: `@register_experiment("mnist_dcgan")` on a function returning a Config.
 
     The function's docstring's first line is its description in `--mode=list`.
+    `smoke_overrides` (e.g. {"model.width": 4}) shrink an experiment too large for CI's
+    2-step smoke test (`smoke_overrides(name)`); they are never applied to real runs.
     """
 
     def decorator(fn):
         EXPERIMENTS.register(name)(fn)
+        if smoke_overrides:
+            _SMOKE_OVERRIDES[name] = dict(smoke_overrides)
         return fn
 
     return decorator
+
+
+def smoke_overrides(name: str) -> dict[str, Any]:
+    """The overrides experiment `name` registered for smoke tests ({} for most)."""
+    load_builtin_experiments()
+    return dict(_SMOKE_OVERRIDES.get(name, {}))
 
 
 def load_builtin_experiments() -> None:

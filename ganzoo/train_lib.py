@@ -8,6 +8,7 @@ import sys
 import keras
 import numpy as np
 
+from ganzoo import biggan as biggan_lib
 from ganzoo import conditional as conditional_lib
 from ganzoo import data as data_lib
 from ganzoo import distribute as distribute_lib
@@ -72,7 +73,9 @@ def _build_gan(config: Config) -> GAN:
         reuse_fakes=config.train.reuse_fake,
         **config.stabilizers.to_dict(),  # the section's keys are GAN's keyword arguments
     )
-    if i2i_lib.is_paired(config):
+    if model.arch == "biggan":
+        gan = biggan_lib.build_biggan(config, **common)
+    elif i2i_lib.is_paired(config):
         gan = i2i_lib.build_pix2pix(config, common)
     elif data_lib.moving.is_video(config):  # clips: MoCoGAN-style G, video + frame D
         gan = video_gan_lib.build_video_gan(config, **common)

@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo.config import AUDIO_SOURCES, Config
-from ganzoo.data import audio, espeak_digits, idx, moving, synthetic, text
+from ganzoo.data import audio, espeak_digits, idx, moving, sharded, synthetic, text
 from ganzoo.data.image_folder import load_image_folder
 from ganzoo.data.tfds import load_tfds
 from ganzoo.data.transforms import to_model_image
@@ -71,6 +71,7 @@ def _tfds_source(config: Config, with_labels: bool) -> tf.data.Dataset:
         image_key=data.image_key,
         label_key=data.label_key,
         download=data.download,
+        manual_dir=data.manual_dir,
         with_labels=with_labels,
         seed=config.seed,
     )
@@ -114,6 +115,7 @@ SOURCES: dict[str, Source] = {
     "folder": _folder_source,
     "synthetic": _synthetic_source,
     "auto": _auto_source,
+    "tfrecord": sharded.tfrecord_source,
     "text": text.text_source,
     # Audio (docs/speech.md): model-ready [T, 1] clips.
     "tfds_audio": audio.load_tfds_audio,

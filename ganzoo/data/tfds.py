@@ -77,10 +77,22 @@ def _builder(name: str, data_dir: str) -> tfds.core.DatasetBuilder:
         ) from None
 
 
-def unavailable_message(name: str, data_dir: str, tried: str) -> str:
-    """One paragraph: what was tried, and every way to provide the data offline."""
+def unavailable_message(name: str, data_dir: str, tried: str, manual: bool = False) -> str:
+    """One paragraph: what was tried, and every way to provide the data offline. `manual`: the
+    dataset is prepared from files the user downloads by hand (TFDS's manual_dir)."""
     where = data_dir or f"{tfds.core.constants.DATA_DIR} (TFDS's default)"
-    ways = [
+    ways = []
+    if manual:
+        files = (
+            " (ILSVRC2012_img_train.tar and ILSVRC2012_img_val.tar from image-net.org)"
+            if name.split("/")[0].split(":")[0] == "imagenet2012"
+            else ""
+        )
+        ways.append(
+            f"download the files TFDS's instructions for {name!r} name{files} into DIR, then "
+            "--set data.manual_dir=DIR (prepared once into data_dir, then read from there)"
+        )
+    ways += [
         f"prepare it once with network (`tfds build {name}`, or run once online) and copy the "
         f"data dir here, then --set data.data_dir=DIR",
     ]
@@ -97,9 +109,19 @@ def unavailable_message(name: str, data_dir: str, tried: str) -> str:
     )
 
 
-def prepare(builder: tfds.core.DatasetBuilder, name: str, data_dir: str, download: bool) -> None:
-    """Makes sure `builder` is prepared, downloading only when allowed and the network is up."""
+def prepare(
+    builder: tfds.core.DatasetBuilder,
+    name: str,
+    data_dir: str,
+    download: bool,
+    manual_dir: str = "",
+) -> None:
+    """Makes sure `builder` is prepared, downloading only when allowed and the network is up;
+    a dataset with manual download instructions is prepared from `manual_dir`, offline."""
     if builder.is_prepared() or not _download_is_real():
+        return
+    if getattr(builder, "MANUAL_DOWNLOAD_INSTRUCTIONS", None):
+        _prepare_manual(builder, name, data_dir, manual_dir)
         return
     if not download:
         raise DataError(
@@ -119,6 +141,21 @@ def prepare(builder: tfds.core.DatasetBuilder, name: str, data_dir: str, downloa
     except Exception as e:  # TFDS fails in many ways (HTTP, checksums, missing modules).
         tried = f"the download from {host} (reachable) failed: {type(e).__name__}: {e}"
         raise DataError(unavailable_message(name, data_dir, tried)) from e
+
+
+def _prepare_manual(builder, name: str, data_dir: str, manual_dir: str) -> None:
+    if not manual_dir:
+        tried = "it is prepared from files downloaded by hand, but data.manual_dir is empty"
+        raise DataError(unavailable_message(name, data_dir, tried, manual=True))
+    if not tf.io.gfile.isdir(manual_dir):
+        tried = f"data.manual_dir={manual_dir!r} is not a folder"
+        raise DataError(unavailable_message(name, data_dir, tried, manual=True))
+    config = tfds.download.DownloadConfig(manual_dir=manual_dir)
+    try:
+        builder.download_and_prepare(download_config=config)
+    except Exception as e:  # missing or partial tar files, disk full, ...
+        tried = f"preparing it from data.manual_dir={manual_dir!r} failed: {type(e).__name__}: {e}"
+        raise DataError(unavailable_message(name, data_dir, tried, manual=True)) from e
 
 
 def _feature(
@@ -146,6 +183,7 @@ def load_tfds(
     download: bool = True,
     with_labels: bool = False,
     seed: int = 0,
+    manual_dir: str = "",
 ) -> tf.data.Dataset:
     """Images [H, W, C] as stored (uint8 for most datasets), plus int32 labels when
     `with_labels`. Unknown names or keys raise ConfigError; missing data raises DataError."""
@@ -158,7 +196,7 @@ def load_tfds(
         )
     if with_labels:
         _feature(builder, label_key, "data.label_key")
-    prepare(builder, name, data_dir, download)
+    prepare(builder, name, data_dir, download, manual_dir)
     try:
         ds = builder.as_dataset(
             split=split, shuffle_files=True, read_config=tfds.ReadConfig(shuffle_seed=seed)

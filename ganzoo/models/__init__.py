@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ganzoo.models import (  # noqa: F401  (registers the families)
+    biggan,
     conditional,
     dcgan,
     image_to_image,  # pix2pix, srgan

@@ -28,7 +28,9 @@ from ganzoo.models.registry import MODELS
 
 CONDITIONING = ("none", "concat", "acgan", "projection")
 # Families with a conditional-batch-norm generator for `projection`.
-PROJECTION_ARCHS = ("dcgan", "mlp")
+PROJECTION_ARCHS = ("dcgan", "mlp", "biggan")
+# Families whose own build returns the conditional pair (G [z, labels], D [x, labels]).
+NATIVE_PROJECTION_ARCHS = ("biggan",)
 
 
 def family_build(model_config, example_shape, **changes):
@@ -147,6 +149,8 @@ def build_conditional_models(model_config, example_shape) -> tuple[keras.Model, 
     """(G, D) for model.conditioning in concat | acgan | projection."""
     MODELS.get(model_config.arch).check(model_config)
     kind = model_config.conditioning
+    if kind == "projection" and model_config.arch in NATIVE_PROJECTION_ARCHS:
+        return MODELS.get(model_config.arch).build(model_config, tuple(example_shape))
     if kind == "concat":
         d = concat_discriminator(model_config, example_shape)
         return concat_generator(model_config, example_shape), d

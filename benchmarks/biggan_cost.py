@@ -1,0 +1,209 @@
+"""BigGAN cost model inputs: per-step FLOPs counted from the traced train_step graph, and the
+measured step time / images/s on this machine, at a few widths; plus FLOPs only (nothing run)
+at BigGAN's published ImageNet-128 setting.
+
+python -m benchmarks.biggan_cost [--experiment=imagenet32_biggan] [--widths=4,8,16]
+    [--batch=16] [--windows=3] [--steps_per_window=2] [--warmup=2]
+    [--published=128:96:2048] [--out=benchmarks/results/NAME.md]
+
+One step = model.d_steps (2) discriminator updates + one generator update (+ EMA), exactly
+what `ganzoo.run` trains. FLOPs are `benchmarks.flops.graph_flops` over the live ops of the
+step's graph (2 per multiply-add). `--published=R:W:B` counts the step at resolution R, width
+W at two small batches and extrapolates linearly to batch B (FLOPs are affine in the batch:
+the optimizer updates are the constant term), so no batch-2048 step is ever built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.biggan_cost", description=__doc__)
+    p.add_argument("--experiment", default="imagenet32_biggan")
+    p.add_argument("--widths", default="4,8,16")
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--windows", type=int, default=3)
+    p.add_argument("--steps_per_window", type=int, default=2)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--published", default="128:96:2048", help="R:W:B, or '' to skip")
+    p.add_argument("--out", default="")
+    return p.parse_args(argv)
+
+
+def _config(experiment: str, width: int, batch: int, resolution: int | None = None):
+    from ganzoo.experiment import get_experiment
+
+    overrides = {"model.width": width, "train.batch_size": batch}
+    if resolution is not None:
+        attention = {32: "16", 64: "32", 128: "64"}[resolution]
+        latent = 128 if resolution == 32 else 120
+        overrides.update(
+            {
+                "model.resolution": resolution,
+                "model.latent_dim": latent,
+                "model.attention_resolutions": attention,
+            }
+        )
+    return get_experiment(experiment, overrides)
+
+
+def step_flops(gan, config) -> int:
+    """FLOPs of one train_step on a (images, labels) batch of the config's shape."""
+    import tensorflow as tf
+
+    from benchmarks import flops as flops_lib
+
+    m, b = config.model, config.train.batch_size
+    specs = (
+        tf.TensorSpec([b, m.resolution, m.resolution, m.channels], tf.float32),
+        tf.TensorSpec([b], tf.int32),
+    )
+    graph = tf.function(gan.train_step).get_concrete_function(specs).graph
+    count = flops_lib.graph_flops(graph)
+    if count.uncounted_calls or count.unknown_shape_ops:
+        print(
+            f"[biggan_cost] warning: {count.uncounted_calls} nested calls and "
+            f"{count.unknown_shape_ops} ops of unknown shape not counted",
+            file=sys.stderr,
+        )
+    return count.total
+
+
+def params(model) -> int:
+    return int(sum(v.numpy().size for v in model.trainable_variables))
+
+
+def timed_row(experiment: str, width: int, batch: int, settings) -> dict:
+    import numpy as np
+    import tensorflow as tf
+
+    from benchmarks.timing import time_step
+    from ganzoo.train_lib import build_gan
+
+    config = _config(experiment, width, batch)
+    gan = build_gan(config)
+    flops = step_flops(gan, config)
+    m = config.model
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (batch, m.resolution, m.resolution, m.channels)).astype("float32")
+    y = rng.integers(0, m.num_classes, batch).astype("int32")
+    iterator = iter(tf.data.Dataset.from_tensors((x, y)).repeat())
+    gan.make_train_function()
+    train_function = gan.train_function
+    timing = time_step(
+        lambda: train_function(iterator),
+        lambda logs: next(iter(logs.values())).numpy(),
+        warmup=settings.warmup,
+        windows=settings.windows,
+        steps_per_window=settings.steps_per_window,
+    )
+    return dict(
+        width=width,
+        resolution=m.resolution,
+        batch=batch,
+        g_params=params(gan.generator),
+        d_params=params(gan.discriminator),
+        gflop=flops / 1e9,
+        ms=timing.median_ms,
+        windows=timing.window_ms,
+        images_s=timing.images_per_s(batch),
+        gflops_s=flops / (timing.median_ms * 1e-3) / 1e9,
+        cpu_cores=timing.cpu_cores,
+        other_cores=timing.other_cores,
+    )
+
+
+def published_row(experiment: str, spec: str) -> dict:
+    """FLOPs of one step at resolution:width:batch, extrapolated from batches 2 and 4."""
+    import keras
+
+    from ganzoo.train_lib import build_gan
+
+    resolution, width, batch = (int(v) for v in spec.split(":"))
+    counts = {}
+    for b in (2, 4):
+        config = _config(experiment, width, b, resolution)
+        gan = build_gan(config)
+        counts[b] = step_flops(gan, config)
+        sizes = params(gan.generator), params(gan.discriminator)
+        del gan
+        keras.backend.clear_session()
+    per_example = (counts[4] - counts[2]) / 2
+    constant = counts[2] - 2 * per_example
+    return dict(
+        resolution=resolution,
+        width=width,
+        batch=batch,
+        g_params=sizes[0],
+        d_params=sizes[1],
+        gflop_b2=counts[2] / 1e9,
+        gflop_b4=counts[4] / 1e9,
+        gflop=(constant + per_example * batch) / 1e9,
+        gflop_per_example=per_example / 1e9,
+    )
+
+
+def main(argv=None) -> str:
+    args = parse_args(argv)
+    from benchmarks import machine, peak
+
+    load_before = machine.load_average()
+    matmul = peak.matmul_peak(1024)
+    rows = [
+        timed_row(args.experiment, int(w), args.batch, args) for w in args.widths.split(",") if w
+    ]
+    published = published_row(args.experiment, args.published) if args.published else None
+    info = machine.describe()
+    command = "python -m benchmarks.biggan_cost " + shlex.join(
+        sys.argv[1:] if argv is None else argv
+    )
+    lines = [
+        "# BigGAN step cost",
+        "",
+        f"- command: `{command.strip()}`",
+        f"- date: {info['date']}",
+        f"- cpu: {info['cpu']}; memory {info['memory']}; gpu: {info['gpu']}",
+        f"- versions: {info['versions']}",
+        f"- load average before / after: {load_before} / {machine.load_average()}",
+        f"- float32 matmul rate (1024^3): {matmul.gflops:.1f} GFLOP/s",
+        f"- a step: model.d_steps D updates + 1 G update + EMA ({args.experiment})",
+        "",
+        "| width | res | batch | G params | D params | GFLOP/step | ms/step (median) "
+        "| windows ms | images/s | GFLOP/s | own cores | other jobs' cores |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        others = "n/a" if r["other_cores"] is None else f"{r['other_cores']:.1f}"
+        lines.append(
+            f"| {r['width']} | {r['resolution']} | {r['batch']} | {r['g_params']:,} | "
+            f"{r['d_params']:,} | {r['gflop']:.2f} | {r['ms']:.0f} | "
+            f"{', '.join(f'{w:.0f}' for w in r['windows'])} | {r['images_s']:.1f} | "
+            f"{r['gflops_s']:.1f} | {r['cpu_cores']:.2f} | {others} |"
+        )
+    if published:
+        p = published
+        lines += [
+            "",
+            f"Published setting, FLOPs only: resolution {p['resolution']}, width {p['width']}, "
+            f"G {p['g_params']:,} / D {p['d_params']:,} trainable parameters; "
+            f"{p['gflop_b2']:.2f} GFLOP at batch 2, {p['gflop_b4']:.2f} at batch 4 -> "
+            f"{p['gflop_per_example']:.3f} GFLOP per example; **{p['gflop']:.0f} GFLOP per "
+            f"step at batch {p['batch']}** ({p['gflop'] / 1e3:.2f} TFLOP).",
+        ]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+        with open(args.out, "w") as f:
+            f.write(text)
+    return text
+
+
+if __name__ == "__main__":
+    main()
