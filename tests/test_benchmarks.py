@@ -220,3 +220,17 @@ def test_pipeline_benchmark_reads_every_source(tmp_path):
         assert all(c.endswith("x") and float(c[:-1]) > 0 for c in r[13:16])
     with pytest.raises(ValueError, match="Expected names from"):
         pipeline.main(["--sources=nope"])
+
+
+def test_array_shuffle_pipelines_yield_whole_batches_of_the_points():
+    from benchmarks import array_shuffle
+
+    points = np.arange(40, dtype="float32").reshape(20, 2)
+    built = array_shuffle.pipelines(points, batch=4, buffer=8)
+    for name, ds in built.items():
+        batches = [b.numpy() for b in ds.take(5)]  # one epoch: 20 points in batches of 4
+        assert all(b.shape == (4, 2) for b in batches), name
+        seen = np.concatenate(batches)
+        if name == "epoch_shuffle":  # a full permutation per epoch
+            np.testing.assert_array_equal(np.sort(seen[:, 0]), points[:, 0])
+        assert np.isin(seen, points).all(), name
