@@ -83,7 +83,15 @@ def _keras_ref(model, config, images: np.ndarray, jit_compile: bool) -> Prepared
         raise Unavailable(f"no Keras reference networks for {model.name} in benchmarks/models.py")
     keras.utils.set_random_seed(config.seed)
     g, d = model.keras_nets(config)
-    gan = keras_reference.build(g, d, config.model.latent_dim, config.optimizer, jit_compile)
+    gan = keras_reference.build(
+        g,
+        d,
+        config.model.latent_dim,
+        config.optimizer,
+        jit_compile,
+        step=model.step,
+        d_steps=config.model.d_steps,
+    )
     return _keras_prepared(gan, images, jit_compile, [])
 
 
@@ -113,7 +121,7 @@ def torch_impl(model, config, images: np.ndarray, settings=None) -> Prepared:
     g, d = torch_reference.BUILDERS[model.torch_nets](config)
     notes = [_check_param_counts(model, config, g, d)]
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    gan = torch_reference.TorchGAN(g, d, config.model.latent_dim, config.optimizer, device)
+    gan = torch_reference.build_step(model.step, g, d, config, device)
     real = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2))).to(device)
     count = torch_reference.step_flops(gan, real)
     notes.append(f"device {device}, {torch.get_num_threads()} intra-op threads")
@@ -148,10 +156,10 @@ def _check_param_counts(model, config, g, d) -> str:
         torch_counts = torch_reference.param_counts(torch_net)
         if keras_counts != torch_counts:
             raise ValueError(
-                f"{name}: torch has {torch_counts} (trainable, BN statistics) parameters, "
+                f"{name}: torch has {torch_counts} (trainable, non-trainable) parameters, "
                 f"Keras {keras_counts}: the torch reference is not the same network."
             )
-        parts.append(f"{name} {keras_counts[0]:,} (+{keras_counts[1]:,} BN stats)")
+        parts.append(f"{name} {keras_counts[0]:,} (+{keras_counts[1]:,} non-trainable)")
     return "parameters equal Keras's: " + ", ".join(parts)
 
 

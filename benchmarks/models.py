@@ -18,13 +18,26 @@ def _dcgan_keras_nets(config):
     return g, d
 
 
+def _resnet_keras_nets(config):
+    """ganzoo's own ResNet builders (spectral-norm D), as `ganzoo.models.resnet.build` calls
+    them for a config without attention or minibatch stddev."""
+    from ganzoo.models import resnet
+
+    m = config.model
+    g = resnet.generator(m.latent_dim, m.resolution, m.channels, m.width)
+    d = resnet.discriminator(m.resolution, m.channels, m.width, spectral_norm=m.spectral_norm)
+    return g, d
+
+
 @dataclasses.dataclass(frozen=True)
 class BenchModel:
     """One row group of the results: a ganzoo experiment at a fixed batch size.
 
     `keras_nets(config) -> (generator, discriminator)` feeds the keras-io-style references;
     `torch_nets` names the builder in `benchmarks.torch_reference`. None = no such reference
-    yet (that impl is skipped with a message).
+    yet (that impl is skipped with a message). `step` is the reference update both use:
+    "keras_io" (keras-io's DCGAN step, cross-entropy) or "sngan" (hinge loss, the config's
+    `model.d_steps` D updates per G update).
     """
 
     name: str
@@ -34,6 +47,7 @@ class BenchModel:
     description: str
     keras_nets: Callable[[Any], tuple[Any, Any]] | None = None
     torch_nets: str | None = None
+    step: str = "keras_io"
 
 
 MODELS: dict[str, BenchModel] = {
@@ -48,14 +62,16 @@ MODELS: dict[str, BenchModel] = {
             keras_nets=_dcgan_keras_nets,
             torch_nets="dcgan",
         ),
-        # ganzoo only for now: its config trains 5 D steps (hinge loss) per G step, so a
-        # keras-io-style reference would need the same step before it is a fair comparison.
+        # Its config trains 5 hinge-loss D updates per G update: the references do the same.
         BenchModel(
             "resnet32",
             "cifar10_sngan_resnet",
             "resnet",
             64,
             "SNGAN ResNet 32x32x3 (cifar10_sngan_resnet; a step is 5 D updates + 1 G update)",
+            keras_nets=_resnet_keras_nets,
+            torch_nets="resnet",
+            step="sngan",
         ),
     )
 }

@@ -18,17 +18,25 @@ class Timing:
     compilation (XLA), which warm-up keeps out of the windows. `cpu_cores` below the machine's
     core count while other jobs run means the step was starved of CPU (spinning threads count
     as busy, so a high value does not prove useful work); `other_cores` is what the rest of the
-    machine used meanwhile (0 on an otherwise idle machine). Both are over the windows only."""
+    machine used meanwhile (0 on an otherwise idle machine). Both are over the windows only.
+    `window_cpu_ms`: the process's CPU time (all its threads) per step in each window; under
+    load it moves far less than wall time, so it is the fairer measure on a shared machine
+    (though threads spinning while they wait for each other count as busy)."""
 
     window_ms: list[float]
     first_step_s: float
     steps_per_window: int
     cpu_cores: float = 0.0
     other_cores: float | None = None
+    window_cpu_ms: list[float] = dataclasses.field(default_factory=list)
 
     @property
     def median_ms(self) -> float:
         return statistics.median(self.window_ms)
+
+    @property
+    def median_cpu_ms(self) -> float | None:
+        return statistics.median(self.window_cpu_ms) if self.window_cpu_ms else None
 
     def images_per_s(self, batch: int) -> float:
         return batch * 1000.0 / self.median_ms
@@ -43,6 +51,7 @@ class StepTimer:
         self.step, self.sync = step, sync
         self.first_step_s = 0.0
         self.window_ms: list[float] = []
+        self.window_cpu_ms: list[float] = []
         self._own = self._wall = self._busy = 0.0
         self._busy_known = True
 
@@ -77,6 +86,7 @@ class StepTimer:
         else:
             self._busy += max(busy_end - busy - own, 0.0)
         self.window_ms.append(wall * 1000.0 / steps)
+        self.window_cpu_ms.append(own * 1000.0 / steps)
         return self.window_ms[-1]
 
     def timing(self, steps_per_window: int) -> Timing:
@@ -89,6 +99,7 @@ class StepTimer:
             steps_per_window,
             self._own / self._wall,
             others,
+            list(self.window_cpu_ms),
         )
 
 

@@ -68,14 +68,26 @@ def dcgan(config):
     )
 
 
-BUILDERS = {"dcgan": dcgan}
+def resnet(config):
+    """(generator, discriminator) for a ganzoo SNGAN ResNet config: `torch_resnet`."""
+    from benchmarks import torch_resnet
+
+    return torch_resnet.resnet_nets(config)
+
+
+BUILDERS = {"dcgan": dcgan, "resnet": resnet}
 
 
 def param_counts(module: nn.Module) -> tuple[int, int]:
-    """(trainable parameters, BN running statistics): Keras's trainable / non-trainable."""
+    """(trainable parameters, non-trainable state): Keras's trainable / non-trainable weights,
+    the latter BN running statistics and spectral norm's u vectors."""
     trainable = sum(p.numel() for p in module.parameters() if p.requires_grad)
-    stats = sum(b.numel() for name, b in module.named_buffers() if "running" in name)
-    return trainable, stats
+    state = sum(
+        b.numel()
+        for name, b in module.named_buffers()
+        if "running" in name or name.rsplit(".", 1)[-1] == "u"
+    )
+    return trainable, state
 
 
 def _hwc_to_chw(hw: int, c: int) -> np.ndarray:
@@ -158,6 +170,48 @@ class TorchGAN:
         g_loss.backward(inputs=list(self.generator.parameters()))
         self.g_optimizer.step()
         return d_loss.detach(), g_loss.detach()
+
+
+class TorchSNGAN(TorchGAN):
+    """keras_reference.KerasIOSNGAN's train_step in eager PyTorch: `d_steps` hinge-loss D
+    updates on the same real batch (D called on real and fake separately), then one G update."""
+
+    def __init__(self, generator, discriminator, latent_dim, optimizer, device="cpu", d_steps=5):
+        super().__init__(generator, discriminator, latent_dim, optimizer, device)
+        self.d_steps = int(d_steps)
+
+    def train_step(self, real):
+        b = real.shape[0]
+        for _ in range(self.d_steps):
+            z = torch.randn(b, self.latent_dim, device=self.device)
+            with torch.no_grad():  # generated outside D's tape, as in the Keras step
+                fake = self.generator(z)
+            d_loss = (
+                F.relu(1.0 - self.discriminator(real)).mean()
+                + F.relu(1.0 + self.discriminator(fake)).mean()
+            )
+            self.d_optimizer.zero_grad(set_to_none=True)
+            d_loss.backward()
+            self.d_optimizer.step()
+
+        z = torch.randn(b, self.latent_dim, device=self.device)
+        g_loss = -self.discriminator(self.generator(z)).mean()
+        self.g_optimizer.zero_grad(set_to_none=True)
+        g_loss.backward(inputs=list(self.generator.parameters()))
+        self.g_optimizer.step()
+        return d_loss.detach(), g_loss.detach()
+
+
+def build_step(kind: str, generator, discriminator, config, device="cpu") -> TorchGAN:
+    """The torch step matching the Keras reference `kind` (benchmarks.models.BenchModel.step)."""
+    m = config.model
+    if kind == "keras_io":
+        return TorchGAN(generator, discriminator, m.latent_dim, config.optimizer, device)
+    if kind == "sngan":
+        return TorchSNGAN(
+            generator, discriminator, m.latent_dim, config.optimizer, device, m.d_steps
+        )
+    raise ValueError(f"Received: step={kind!r}. Expected 'keras_io' or 'sngan'.")
 
 
 def step_flops(gan: TorchGAN, real) -> int:

@@ -14,6 +14,8 @@ needs_torch = pytest.mark.skipif(not HAVE_TORCH, reason="PyTorch is not installe
 TINY = runner.Settings(
     batch=4, windows=1, steps_per_window=2, warmup=1, overrides={"model.width": 4}
 )
+# resnet32's experiment without its references.
+NO_REFERENCE = models.BenchModel("noref32", "cifar10_sngan_resnet", "resnet", 4, "no references")
 MACHINE = {"date": "d", "cpu": "c", "memory": "m", "gpu": "none", "host": "h", "versions": "v"}
 
 
@@ -88,8 +90,10 @@ def test_unavailable_model_and_torch_are_skipped_with_a_reason(monkeypatch):
         "'no_such_experiment' is not registered"
         in runner.run_impl("absent32", "ganzoo", TINY).skipped
     )
-    no_reference = runner.run_impl("resnet32", "keras_ref", TINY)
-    assert "no Keras reference networks for resnet32" in no_reference.skipped
+    monkeypatch.setitem(models.MODELS, "noref32", NO_REFERENCE)
+    no_reference = runner.run_impl("noref32", "keras_ref", TINY)
+    assert "no Keras reference networks for noref32" in no_reference.skipped
+    assert "no PyTorch reference for noref32" in runner.run_impl("noref32", "torch", TINY).skipped
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda n, *a: None if n == "torch" else real_find_spec(n, *a)
@@ -99,13 +103,15 @@ def test_unavailable_model_and_torch_are_skipped_with_a_reason(monkeypatch):
     assert "dcgan28/torch: skipped: PyTorch is not installed" in _markdown([result])
 
 
-def test_cli_writes_the_page(tmp_path):
+def test_cli_writes_the_page(tmp_path, monkeypatch):
     out = tmp_path / "r.md"
-    # resnet32 has no Keras reference: the page is written without building a model.
-    args = ["--models=resnet32", "--impls=keras_ref", "--windows=1", "--warmup=1"]
+    # A model without a Keras reference: the page is written without building a model.
+    monkeypatch.setitem(models.MODELS, "noref32", NO_REFERENCE)
+    args = ["--models=noref32", "--impls=keras_ref", "--windows=1", "--warmup=1"]
     text = train_step.main(args + ["--isolate=false", "--peak_n=64", f"--out={out}"])
     assert out.read_text() == text
-    assert "float32 matmul peak (64x64" in text and "resnet32/keras_ref: skipped" in text
+    assert "float32 matmul peak (64x64" in text and "noref32/keras_ref: skipped" in text
+    assert "| CPU ms/step (median) |" in text
     with pytest.raises(ValueError, match="Expected one of"):
         train_step.main(["--models=nope"])
 
@@ -140,3 +146,91 @@ def test_torch_networks_match_keras():
 
 def test_impl_table_is_the_cli_default():
     assert train_step.DEFAULT_IMPLS.split(",") == list(impls.IMPLS)
+
+
+@needs_torch
+def test_torch_resnet_matches_keras_including_the_power_iteration():
+    import torch
+
+    from benchmarks import torch_reference, torch_resnet
+
+    model = models.get("resnet32")
+    config = models.config_for(model, 2, {"model.width": 4})
+    keras_g, keras_d = model.keras_nets(config)
+    torch_g, torch_d = torch_reference.resnet(config)
+    for keras_net, torch_net in ((keras_g, torch_g), (keras_d, torch_d)):
+        assert torch_reference.param_counts(torch_net) == (
+            sum(int(np.prod(w.shape)) for w in keras_net.trainable_weights),
+            sum(int(np.prod(w.shape)) for w in keras_net.non_trainable_weights),
+        )
+    torch_resnet.copy_keras_weights(keras_g, torch_g)
+    torch_resnet.copy_keras_weights(keras_d, torch_d)
+    z = np.random.default_rng(0).standard_normal((2, config.model.latent_dim)).astype("float32")
+    # Training mode twice: batch statistics in G, and D's power iteration advancing u.
+    for training in (False, True, True):
+        torch_g.train(training), torch_d.train(training)
+        images = np.asarray(keras_g(z, training=training))
+        logits = np.asarray(keras_d(images, training=training))
+        with torch.no_grad():
+            torch_images = torch_g(torch.from_numpy(z)).numpy().transpose(0, 2, 3, 1)
+            torch_logits = torch_d(torch.from_numpy(images.transpose(0, 3, 1, 2).copy()))
+        np.testing.assert_allclose(torch_images, images, atol=1e-5)
+        np.testing.assert_allclose(torch_logits.numpy(), logits, rtol=1e-4, atol=1e-5)
+        keras_u = np.asarray(keras_d.get_layer("block3_c2_sn").u)
+        torch_u = torch_d.blocks[3].layers["block3_c2"].u.numpy()
+        np.testing.assert_allclose(torch_u, keras_u, atol=1e-6)
+
+
+def test_resnet_references_do_ganzoos_matmul_and_conv_work():
+    # One D step instead of five keeps the graphs small (tracing dominates this test's time);
+    # the networks, the losses and the step's structure are the same.
+    model = models.get("resnet32")
+    config = models.config_for(model, 2, {"model.width": 4, "model.d_steps": 1})
+    images = runner.random_images(config, 2)
+    built = {
+        name: impls.IMPLS[name](model, config, images)
+        for name in ("ganzoo", "keras_ref") + (("torch",) if HAVE_TORCH else ())
+    }
+    work = {name: p.matmul_conv_flops for name, p in built.items()}
+    assert len(set(work.values())) == 1 and work["ganzoo"] > 0, work
+
+
+def _pipeline_rows(text):
+    return [r for r in text.splitlines() if r.startswith("| ") and not r.startswith("| source")]
+
+
+def test_pipeline_benchmark_reads_every_source(tmp_path):
+    from benchmarks import pipeline
+
+    out = tmp_path / "p.md"
+    common = ["--examples=24", "--idx_examples=48", "--batch=8", "--width=4", "--repeats=1"]
+    common += ["--steady_passes=1", f"--out={out}"]
+    pipeline.main(common + ["--sources=idx,folder", "--step_windows=0"])
+    rows = _pipeline_rows(out.read_text())
+    assert [r.split(" | ")[0] for r in rows] == ["| idx", "| folder"]
+    assert all(r.endswith("| - " * 6 + "|") for r in rows)  # no step timed
+    text = pipeline.main(common + ["--sources=synthetic,tfds", "--step_windows=1"])
+    assert out.read_text() == text
+    rows = [row.split(" | ") for row in _pipeline_rows(text)]
+    assert [r[0] for r in rows] == ["| synthetic", "| tfds"]
+    for r in rows:
+        assert r[3] == "24" and r[4] == "8"
+        # Rates, CPU per image, the step's rate and CPU per image, then four ratios.
+        assert all(float(r[i].replace(",", "")) > 0 for i in (7, 8, 9, 10, 11, 12))
+        assert all(c.endswith("x") and float(c[:-1]) > 0 for c in r[13:16])
+    with pytest.raises(ValueError, match="Expected names from"):
+        pipeline.main(["--sources=nope"])
+
+
+def test_array_shuffle_pipelines_yield_whole_batches_of_the_points():
+    from benchmarks import array_shuffle
+
+    points = np.arange(40, dtype="float32").reshape(20, 2)
+    built = array_shuffle.pipelines(points, batch=4, buffer=8)
+    for name, ds in built.items():
+        batches = [b.numpy() for b in ds.take(5)]  # one epoch: 20 points in batches of 4
+        assert all(b.shape == (4, 2) for b in batches), name
+        seen = np.concatenate(batches)
+        if name == "epoch_shuffle":  # a full permutation per epoch
+            np.testing.assert_array_equal(np.sort(seen[:, 0]), points[:, 0])
+        assert np.isin(seen, points).all(), name
