@@ -197,12 +197,9 @@ def main(argv=None) -> str:
             f"step at batch {p['batch']}** ({p['gflop'] / 1e3:.2f} TFLOP).",
         ]
     text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-        with open(args.out, "w") as f:
-            f.write(text)
-    return text
+    from benchmarks import report
+
+    return report.publish(text, args.out)
 
 
 if __name__ == "__main__":

@@ -131,12 +131,9 @@ def main(argv=None) -> str:
         shown = ", ".join(f"{r:.0f}" for r in window_rates)
         lines.append(f"| {resolution}x{resolution} | {d} | {median:.0f} | {shown} | {mb:.1f} MiB |")
     text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-        with open(args.out, "w") as f:
-            f.write(text)
-    return text
+    from benchmarks import report
+
+    return report.publish(text, args.out)
 
 
 if __name__ == "__main__":

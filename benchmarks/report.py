@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from benchmarks.peak import Peak
 from benchmarks.runner import Result, Settings
 
@@ -106,3 +108,13 @@ def markdown(
     if skipped:
         lines += ["", "Skipped:", ""] + skipped
     return "\n".join(lines) + "\n"
+
+
+def publish(text: str, out: str | None) -> str:
+    """Prints a results page and, when `out` is given, writes it there too; returns it."""
+    print(text)
+    if out:
+        os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+        with open(out, "w") as f:
+            f.write(text)
+    return text

@@ -86,12 +86,9 @@ def main(argv: list[str] | None = None) -> str:
         peaks=peaks,
         load=(load_before, machine.load_average()),
     )
-    print(text)
-    if args.out:
-        os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-        with open(args.out, "w") as f:
-            f.write(text)
-    return text
+    from benchmarks import report
+
+    return report.publish(text, args.out)
 
 
 if __name__ == "__main__":
