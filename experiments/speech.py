@@ -4,6 +4,10 @@
 from ganzoo.config import base_config
 from ganzoo.experiment import register_experiment
 
+# The 2-step smoke test keeps the clip shapes: the paper's width 64 (a 19M-weight G) would take
+# minutes on a CPU, and 8 clips spare espeak-ng synthesising the whole digit set.
+SMOKE = {"model.width": 8, "data.max_examples": 8}
+
 
 def _wavegan():
     # The paper's WaveGAN: d = 64, 16384 samples at 16 kHz, WGAN-GP (lambda 10, 5 D steps),
@@ -21,7 +25,7 @@ def _wavegan():
     return c
 
 
-@register_experiment("speech_digits_wavegan")
+@register_experiment("speech_digits_wavegan", smoke_overrides=SMOKE)
 def speech_digits_wavegan():
     """WaveGAN on spoken digits synthesised offline with espeak-ng (synthetic speech), 16 kHz."""
     c = _wavegan()
@@ -32,7 +36,7 @@ def speech_digits_wavegan():
     return c
 
 
-@register_experiment("speech_commands_wavegan")
+@register_experiment("speech_commands_wavegan", smoke_overrides=SMOKE)
 def speech_commands_wavegan():
     """WaveGAN on TFDS speech_commands (1 s clips of 12 word classes, 16 kHz); needs the data."""
     c = _wavegan()
@@ -41,7 +45,7 @@ def speech_commands_wavegan():
     return c
 
 
-@register_experiment("audio_folder_wavegan")
+@register_experiment("audio_folder_wavegan", smoke_overrides=SMOKE)
 def audio_folder_wavegan():
     """WaveGAN on your own WAV files: --set data.dir=/path/to/wavs (class subfolders = labels)."""
     c = _wavegan()
