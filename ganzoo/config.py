@@ -434,18 +434,22 @@ def _validate_eval(ev: Config) -> None:
         raise ConfigError("Received: eval.split=''. Expected a split name such as test or train.")
 
 
-def _check_applications(config: Config) -> None:
-    from ganzoo import cyclegan, editing
-
-    cyclegan.check_config(config)
-    editing.check_config(config)
-
-
 def validate(config: Config) -> Config:
     """Checks values that types alone don't catch; returns the config locked."""
     # local: keeps config importable without TF.
-    from ganzoo import biggan, losses, models, speech, stabilizers, text_lib, video_gan
+    from ganzoo import (
+        biggan,
+        cyclegan,
+        editing,
+        losses,
+        models,
+        speech,
+        stabilizers,
+        text_lib,
+        video_gan,
+    )
     from ganzoo.data import paired
+    from ganzoo.judge import settings as judge_settings
 
     if config.data.source not in DATA_SOURCES:
         raise ConfigError(
@@ -516,17 +520,20 @@ def validate(config: Config) -> Config:
     _validate_eval(config.eval)
     if not config.cyclegan.enabled:  # a CycleGAN's networks are sized by c.cyclegan, not model.arch
         models.check_model_config(config.model)
-    models.conditional.check_config(config)
-    stabilizers.check_config(config)
-    from ganzoo.judge.settings import check_config as check_judge_config
-
-    check_judge_config(config)
-    video_gan.check_config(config)
-    _check_applications(config)
-    text_lib.check_config(config)
-    speech.check_config(config)
-    paired.check_config(config)
-    biggan.check_config(config)
+    # Each model kind and mode checks its own section (in this order: the first error is raised).
+    for module in (
+        models.conditional,
+        stabilizers,
+        judge_settings,
+        video_gan,
+        cyclegan,
+        editing,
+        text_lib,
+        speech,
+        paired,
+        biggan,
+    ):
+        module.check_config(config)
     config.lock()
     return config
 
