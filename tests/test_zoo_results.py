@@ -111,8 +111,12 @@ def test_replace_section_replaces_or_appends():
 def test_runs_with_overrides_have_their_own_keys_flags_and_rows():
     runs = zoo_results.plan_runs(["precision"])
     plain, bf16 = runs[0], runs[-1]
-    assert plain.sets == () and bf16.sets == ("train.precision=mixed_bfloat16",)
-    assert bf16.key == "fashion_mnist_dcgan_train-precision-mixed-bfloat16_s2_n1000"
+    assert plain.sets == ("train.reuse_fake=false",)
+    assert bf16.sets == ("train.precision=mixed_bfloat16", "train.reuse_fake=false")
+    assert (
+        bf16.key
+        == "fashion_mnist_dcgan_train-precision-mixed-bfloat16_train-reuse-fake-false_s2_n1000"
+    )
     assert len({r.key for r in runs}) == len(runs) == 6
 
     def image(seed, fid, sets=()):
@@ -126,5 +130,6 @@ def test_runs_with_overrides_have_their_own_keys_flags_and_rows():
         means[2].startswith("| `fashion_mnist_dcgan` | 5000 | 0,1,2 |")
         and "61.00 ± 1.00" in means[2]
     )
-    assert "(`train.precision=mixed_bfloat16`)" in means[3] and "64.00 ± 2.00" in means[3]
+    label = "(`train.precision=mixed_bfloat16`, `train.reuse_fake=false`)"
+    assert label in means[3] and "64.00 ± 2.00" in means[3]
     assert zoo_results.seeds_table({"a0": image(0, 60.0)}, "fashion_mnist") is None

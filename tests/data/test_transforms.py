@@ -62,3 +62,22 @@ def test_to_model_image_range_and_shape():
 def test_fit_square_gives_the_shorter_side_exactly():
     out = transforms.fit_square(tf.zeros((25, 50, 3), tf.uint8), 16)
     assert out.shape == (16, 16, 3) and out.dtype == tf.float32
+
+
+def test_fit_square_with_run_time_size_skips_only_right_sized_images():
+    # After tf.io.decode_image the size is unknown when the graph is built: a right-sized image
+    # must come back unchanged (no resize), any other must still be resized and cropped.
+    fn = tf.function(
+        lambda x: transforms.fit_square(x, 8),
+        input_signature=[tf.TensorSpec([None, None, 3], tf.float32)],
+    )
+    image = tf.random.uniform((8, 8, 3))
+    np.testing.assert_array_equal(fn(image).numpy(), image.numpy())
+    wide = np.zeros((16, 32, 3), np.float32)
+    wide[:, 16:] = 1.0
+    out = fn(wide).numpy()
+    assert out.shape == (8, 8, 3)
+    expected = transforms.fit_square(tf.constant(wide), 8).numpy()
+    np.testing.assert_allclose(out, expected, atol=1e-6)
+    np.testing.assert_allclose(out[:, :3], 0.0, atol=1e-6)
+    assert fn.get_concrete_function().structured_outputs.shape == (8, 8, 3)
