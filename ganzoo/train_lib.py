@@ -7,6 +7,7 @@ import sys
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from ganzoo import biggan as biggan_lib
 from ganzoo import conditional as conditional_lib
@@ -142,8 +143,6 @@ def _restored_run(config: Config, workdir: Workdir, required: bool) -> tuple[GAN
 
 def enable_determinism(seed: int) -> None:
     """Seeds Python, NumPy and TF, and makes TF's ops deterministic (slower on some kernels)."""
-    import tensorflow as tf
-
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
 
@@ -219,10 +218,26 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
                 file=stream,
             )
             raise
+        except tf.errors.UnavailableError as e:
+            if not distribute_lib.is_multi_worker(strategy):
+                raise
+            raise _lost_worker(e, ckpt) from None
         if monitor.nonfinite is None:
             monitor.save_checkpoint()
             return gan
         gan, ckpt = _roll_back(config, wd, gan, ckpt, monitor, stream)
+
+
+def _lost_worker(error, ckpt: RunCheckpoint) -> TrainingError:
+    """The one-line error of a collective aborted because a peer stopped (killed, crashed)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()] or [""]
+    cause = next((line for line in lines if "aborted by" in line), lines[0])[:300]
+    kept = os.path.basename(ckpt.latest) if ckpt.latest else "none yet"
+    return TrainingError(
+        f"Lost another worker of the cluster after step {ckpt.step} ({type(error).__name__}: "
+        f"{cause}). Expected every worker of $TF_CONFIG to keep running. The last checkpoint "
+        f"({kept}) is kept; start the same command on every worker again to resume from it."
+    )
 
 
 def _start_line(config: Config, wd: Workdir, step: int, strategy) -> str:
@@ -275,8 +290,6 @@ def _roll_back(config, wd, gan, ckpt, monitor, stream):
     )
     print(text, file=stream, flush=True)
     with monitor.writer.as_default(step=step):
-        import tensorflow as tf
-
         tf.summary.scalar("reliability/rollbacks", count)
         tf.summary.text("reliability/events", text)
     monitor.writer.flush()

@@ -14,10 +14,13 @@ import json
 import math
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
 import textwrap
+import time
+import types
 
 import numpy as np
 import pytest
@@ -88,21 +91,27 @@ def _free_ports(n: int) -> list[int]:
     return ports
 
 
-def _launch_cluster(workdir: str, steps: int, logs) -> list[tuple[int, int, str]]:
-    """Trains `steps` with 2 workers sharing `workdir`; [(return code, pid, stdout)] by index."""
+def _start_cluster(workdir: str, steps: int, logs, **sets) -> list[subprocess.Popen]:
+    """Starts 2 workers training `steps` with one `workdir`; their output goes to files."""
     hosts = [f"127.0.0.1:{port}" for port in _free_ports(2)]
-    args = [f"--set={k}={v}" for k, v in {**SETS, "train.steps": str(steps)}.items()]
+    args = [f"--set={k}={v}" for k, v in {**SETS, "train.steps": str(steps), **sets}.items()]
     cmd = [sys.executable, "-m", "ganzoo.run", "--experiment=ring8_gan", f"--workdir={workdir}"]
     cmd += ["--set=train.strategy=multi_worker", *args]
-    procs, files = [], []
+    procs = []
     for index in range(2):
         tmp = logs / f"tmp{index}"
         tmp.mkdir(exist_ok=True)
         tf_config = {"cluster": {"worker": hosts}, "task": {"type": "worker", "index": index}}
         env = dict(os.environ, PYTHONPATH=ROOT, TF_CONFIG=json.dumps(tf_config), TMPDIR=str(tmp))
-        out = open(logs / f"steps{steps}_worker{index}.txt", "w+")  # files: no pipe to fill
-        files.append(out)
-        procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out))
+        out = open(logs / f"steps{steps}_worker{index}.txt", "w+")  # a file: no pipe to fill
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
+        proc.output = out
+        procs.append(proc)
+    return procs
+
+
+def _finish(procs) -> list[tuple[int, int, str]]:
+    """[(return code, pid, output)] of each worker, by index; kills any left after the timeout."""
     try:
         for proc in procs:
             proc.wait(timeout=WORKER_TIMEOUT_S)
@@ -112,11 +121,15 @@ def _launch_cluster(workdir: str, steps: int, logs) -> list[tuple[int, int, str]
                 proc.kill()
                 proc.wait()
     results = []
-    for proc, out in zip(procs, files, strict=True):
-        out.seek(0)
-        results.append((proc.returncode, proc.pid, out.read()))
-        out.close()
+    for proc in procs:
+        proc.output.seek(0)
+        results.append((proc.returncode, proc.pid, proc.output.read()))
+        proc.output.close()
     return results
+
+
+def _launch_cluster(workdir: str, steps: int, logs) -> list[tuple[int, int, str]]:
+    return _finish(_start_cluster(workdir, steps, logs))
 
 
 def _progress(stdout: str) -> list[str]:
@@ -214,3 +227,33 @@ def test_two_workers_share_one_workdir_and_resume(tmp_path):
     assert {"checkpoints/ckpt-30.index", "samples/step_000030.png"} <= set(_tree(workdir))
     assert not any("tmp" in f or "worker" in f for f in _tree(workdir))
     assert json.load(open(os.path.join(workdir, "config.json")))["train"]["steps"] == 30
+
+
+def test_losing_a_worker_is_a_one_line_error_and_keeps_the_checkpoint():
+    import tensorflow as tf
+
+    error = tf.errors.UnavailableError(
+        None, None, "Graph execution error:\n\nCollective ops is aborted by: Connection reset"
+    )
+    ckpt = types.SimpleNamespace(step=201, latest="/run/checkpoints/ckpt-200")
+    text = str(train_lib._lost_worker(error, ckpt))
+    assert (
+        "after step 201 (UnavailableError: Collective ops is aborted by: Connection reset)" in text
+    )
+    assert "(ckpt-200) is kept; start the same command on every worker again" in text
+
+
+def test_the_other_worker_stops_when_the_chief_is_killed(tmp_path):
+    workdir = str(tmp_path / "run")
+    procs = _start_cluster(workdir, 100_000, tmp_path, **{"eval.every": "0"})
+    chief_log = tmp_path / "steps100000_worker0.txt"
+    deadline = time.time() + WORKER_TIMEOUT_S
+    while time.time() < deadline and "step 20/" not in chief_log.read_text():
+        assert procs[0].poll() is None, chief_log.read_text()[-3000:]
+        time.sleep(0.2)
+    procs[0].send_signal(signal.SIGKILL)
+    start = time.time()
+    (_, _, _), (code, _, out) = _finish(procs)
+    assert code == 2, out[-3000:]  # a GanzooError, not a traceback, and not a hang
+    assert "ganzoo: error: Lost another worker of the cluster" in out and "Traceback" not in out
+    assert time.time() - start < 120
