@@ -35,10 +35,22 @@ class TrainingMonitor(keras.callbacks.Callback):
     `train_log.jsonl`, the health diagnostics, then the running means are reset. Every
     `sample_every`: a PNG grid of the fixed-z samples, also in TensorBoard. Every
     `checkpoint_every` and at the end: a checkpoint.
+
+    A worker of a multi-worker run that is not the `chief` writes nothing into the workdir (no
+    TensorBoard events, log lines, samples or health readings: all are the chief's); it still
+    resets the running means at each log step, prints its progress line, and calls the
+    checkpoint's `save` when the chief does.
     """
 
     def __init__(
-        self, run_checkpoint, workdir, config, reference=None, real_sample=None, stream=None
+        self,
+        run_checkpoint,
+        workdir,
+        config,
+        reference=None,
+        real_sample=None,
+        stream=None,
+        chief=True,
     ):
         super().__init__()
         self.ckpt = run_checkpoint
@@ -49,11 +61,12 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.batch_size = config.train.batch_size
         self.reference = reference  # real 2-D points drawn under the samples, when 2-D
         self.stream = stream or sys.stdout
-        self.writer = tf.summary.create_file_writer(workdir.tensorboard_dir)
+        self.chief = chief
+        self.writer = summary_writer(workdir, chief)
         self.last_saved_step = None
         self.nonfinite = None  # (step, name, value) of the first non-finite reading
         self.health = None
-        if real_sample is not None and len(real_sample) >= 2:
+        if chief and real_sample is not None and len(real_sample) >= 2:
             h = config.health
             self.health = health_lib.HealthWatch(
                 health_lib.mean_pairwise_distance(real_sample),
@@ -133,8 +146,8 @@ class TrainingMonitor(keras.callbacks.Callback):
             return
         if step % self.train.log_every == 0 or step >= self.total:
             self.log(step, logs)
-        if step % self.train.sample_every == 0 or step >= self.total:
-            self.write_samples(step)
+        if self.chief and (step % self.train.sample_every == 0 or step >= self.total):
+            self.write_samples(step)  # the model's own weights, no collective: chief only
         if step % self.train.checkpoint_every == 0 or step >= self.total:
             self.save_checkpoint()
 
@@ -164,7 +177,8 @@ class TrainingMonitor(keras.callbacks.Callback):
             tf.summary.scalar("train/images_per_sec", self.images_per_sec)
             for text in warnings:
                 tf.summary.text("health/warnings", text)
-        self._append_log({"step": step, "images_per_sec": self.images_per_sec, **logs})
+        if self.chief:
+            self._append_log({"step": step, "images_per_sec": self.images_per_sec, **logs})
         shown = [k for k in (*PROGRESS_KEYS, "d_penalty", "diversity") if k in logs]
         parts = " ".join(f"{k} {logs[k]:.4f}" for k in shown)
         self.say(
@@ -179,6 +193,13 @@ class TrainingMonitor(keras.callbacks.Callback):
         # One JSON line per log step; after a rollback, later lines for a step supersede.
         with open(self.workdir.sub("train_log.jsonl"), "a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
+
+
+def summary_writer(workdir, chief: bool = True):
+    """The run's TensorBoard writer; a no-op writer on a worker that is not the chief."""
+    if not chief:
+        return tf.summary.create_noop_writer()
+    return tf.summary.create_file_writer(workdir.tensorboard_dir)
 
 
 def reference_points(config, n: int = 2000) -> np.ndarray | None:

@@ -4,6 +4,8 @@ the RNG state."""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 import tensorflow as tf
 
@@ -15,11 +17,17 @@ class RunCheckpoint:
 
     The step is the generator optimizer's iteration count (one G update per train step), so it
     cannot drift from the optimizer state it describes.
+
+    Multi-worker runs: every worker restores from `directory` (the chief's, in the shared
+    workdir) and calls `save` at the same steps, since saving distributed variables may run
+    collectives; a worker that is not the `chief` writes into a temporary folder of its own
+    and deletes it at once, so only the chief's checkpoints reach `directory`.
     """
 
-    def __init__(self, gan, directory: str, max_to_keep: int = 3):
+    def __init__(self, gan, directory: str, max_to_keep: int = 3, chief: bool = True):
         self.gan = gan
         self.directory = directory
+        self.chief = chief
         tracked = dict(
             generator=gan.generator,
             discriminator=gan.discriminator,
@@ -68,7 +76,12 @@ class RunCheckpoint:
         before it rewrites the index, so a kill in between leaves the index listing files that
         are gone: the fault-injection test found exactly that.) A disk that fills up mid-write
         leaves the previous checkpoints as they were.
+
+        Returns the checkpoint's path in `directory` (on a non-chief worker: where the chief
+        writes it).
         """
+        if not self.chief:
+            return self._save_and_discard()
         try:
             self._remove_stale_temp_dirs()
             path = self.checkpoint.write(os.path.join(self.directory, f"ckpt-{self.step}"))
@@ -90,6 +103,22 @@ class RunCheckpoint:
                 f"({type(e).__name__}: {str(e).strip().splitlines()[0][:200]}). The previous "
                 "checkpoints are intact; free disk space and run the same command to resume."
             ) from None
+
+    def _save_and_discard(self) -> str:
+        try:
+            scratch = tempfile.mkdtemp(prefix="ganzoo_worker_checkpoint_")
+            try:
+                self.checkpoint.write(os.path.join(scratch, f"ckpt-{self.step}"))
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+        except (OSError, tf.errors.OpError) as e:
+            raise CheckpointError(
+                f"Could not write this worker's throw-away copy of the step {self.step} "
+                f"checkpoint under {tempfile.gettempdir()!r} ({type(e).__name__}: "
+                f"{str(e).strip().splitlines()[0][:200]}). Expected a writable temporary "
+                "folder on every worker (set TMPDIR)."
+            ) from None
+        return os.path.join(self.directory, f"ckpt-{self.step}")
 
     def _remove_stale_temp_dirs(self) -> None:
         # Left by a process killed mid-write; never listed in the index, so never loaded.

@@ -114,7 +114,7 @@ class AuxiliaryGAN(GAN):
         )
         for name, value in {**d_metrics, **g_metrics}.items():
             self.aux_trackers[name].update_state(value)
-        return {m.name: m.result() for m in self.metrics}
+        return self.step_logs()
 
     def _aux_d_step(self, real, labels, g_inputs, fake):
         real_in, fake_in = self.discriminator_inputs(real), self.discriminator_inputs(fake)

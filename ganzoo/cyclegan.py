@@ -225,7 +225,7 @@ class CycleGAN(GAN):
         }
         for name, value in values.items():
             self.trackers[name].update_state(value)
-        return {m.name: m.result() for m in self.metrics}
+        return self.step_logs()
 
     def get_config(self):
         config = keras.Model.get_config(self)

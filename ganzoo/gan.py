@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo import augment as augment_lib
+from ganzoo import distribute as distribute_lib
 from ganzoo import losses as losses_lib
 from ganzoo import penalties as penalties_lib
 from ganzoo import stabilizers
@@ -328,7 +329,17 @@ class GAN(keras.Model):
         self._update_step_metrics(
             d_loss, g_loss, penalty, real_logits, fake_logits, d_norm, g_grads
         )
-        return {m.name: m.result() for m in self.metrics}
+        return self.step_logs()
+
+    def step_logs(self) -> dict:
+        """What `train_step` returns: each metric's running mean, by name."""
+        logs = {m.name: m.result() for m in self.metrics}
+        if distribute_lib.is_multi_worker():
+            # Keras 3 reduces step outputs across workers with strategy.reduce(MEAN, v, axis=0),
+            # which fails on scalars ("Invalid reduction dimension 0", keras-team/keras#20585,
+            # tensorflow/tensorflow#72388); a [1] vector reduces to the scalar mean.
+            logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+        return logs
 
     def _apply_generator_update(self, g_tape, scaled_loss):
         """G's optimizer step (then the EMA copy's); returns G's gradients for the metrics."""

@@ -129,7 +129,7 @@ class Pix2Pix(GAN):
         g_grads = self._apply_generator_update(g_tape, scaled)
         self._update_step_metrics(d_loss, g_adv, penalty, real_logits, fake_logits, d_norm, g_grads)
         self.content_tracker.update_state(content)
-        return {m.name: m.result() for m in self.metrics}
+        return self.step_logs()
 
     # -- inference ------------------------------------------------------------------------------
     def translate(self, inputs, batch_size: int = 256) -> np.ndarray:

@@ -7,6 +7,7 @@ import sys
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from ganzoo import biggan as biggan_lib
 from ganzoo import conditional as conditional_lib
@@ -129,16 +130,19 @@ def _build_gan(config: Config) -> GAN:
 def _restored_run(config: Config, workdir: Workdir, required: bool) -> tuple[GAN, RunCheckpoint]:
     strategy = distribute_lib.get_strategy(config.train.strategy, config.train.tpu)
     gan = build_gan(config, strategy)
-    with strategy.scope():
-        ckpt = RunCheckpoint(gan, workdir.checkpoint_dir, config.train.keep_checkpoints)
+    with strategy.scope():  # every worker restores the chief's latest checkpoint
+        ckpt = RunCheckpoint(
+            gan,
+            workdir.checkpoint_dir,
+            config.train.keep_checkpoints,
+            chief=distribute_lib.is_chief(strategy),
+        )
         ckpt.restore_latest(required=required)
     return gan, ckpt
 
 
 def enable_determinism(seed: int) -> None:
     """Seeds Python, NumPy and TF, and makes TF's ops deterministic (slower on some kernels)."""
-    import tensorflow as tf
-
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
 
@@ -159,9 +163,12 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
     at most `train.max_rollbacks` times, then stops with TrainingError.
     """
     stream = stream or sys.stdout
+    strategy = distribute_lib.get_strategy(config.train.strategy, config.train.tpu)
+    chief = distribute_lib.is_chief(strategy)  # only the chief writes into the workdir
     wd = Workdir(workdir)
-    wd.ensure_writable()
-    wd.check_compatible(config)
+    if chief:
+        wd.ensure_writable()
+    wd.check_compatible(config)  # the others read the chief's config.json, if there is one
     if config.train.deterministic:
         enable_determinism(config.seed)
     gan, ckpt = _restored_run(config, wd, required=False)
@@ -173,20 +180,26 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
         )
         return gan
     dataset = build_dataset(config)  # data problems surface before anything is written
-    evaluation = eval_callback(config, wd, stream)  # so do evaluation's (e.g. no Inception)
-    wd.write_config(config)
+    if distribute_lib.is_multi_worker(strategy):
+        dataset = distribute_lib.shard_by_data(dataset)
+    evaluation = eval_callback(config, wd, stream, chief)  # evaluation's too (no Inception ...)
+    if chief:
+        wd.write_config(config)
+    # On every worker, though only the chief's health watch uses it: each iterator taken from
+    # the dataset advances its seeded shuffle, and all workers must then read the same batches.
     real_sample = _real_sample(dataset, config.health.diversity_samples)
-    print(
-        ("Resuming" if ckpt.step else "Starting") + f" {config.name or 'run'} at step "
-        f"{ckpt.step} of {config.train.steps} in {wd.path}",
-        file=stream,
-        flush=True,
-    )
+    print(_start_line(config, wd, ckpt.step, strategy), file=stream, flush=True)
     monitor_class = text_lib.TextMonitor if text_lib.is_text(config) else TrainingMonitor
     while True:
         i2i_lib.attach_sample_pairs(gan, config, dataset)  # (again after a rollback rebuilt it)
         monitor = monitor_class(
-            ckpt, wd, config, reference_points(config), real_sample=real_sample, stream=stream
+            ckpt,
+            wd,
+            config,
+            reference_points(config),
+            real_sample=real_sample,
+            stream=stream,
+            chief=chief,
         )
         position = ckpt.data_position
         try:
@@ -205,10 +218,37 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
                 file=stream,
             )
             raise
+        except tf.errors.UnavailableError as e:
+            if not distribute_lib.is_multi_worker(strategy):
+                raise
+            raise _lost_worker(e, ckpt) from None
         if monitor.nonfinite is None:
             monitor.save_checkpoint()
             return gan
         gan, ckpt = _roll_back(config, wd, gan, ckpt, monitor, stream)
+
+
+def _lost_worker(error, ckpt: RunCheckpoint) -> TrainingError:
+    """The one-line error of a collective aborted because a peer stopped (killed, crashed)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()] or [""]
+    cause = next((line for line in lines if "aborted by" in line), lines[0])[:300]
+    kept = os.path.basename(ckpt.latest) if ckpt.latest else "none yet"
+    return TrainingError(
+        f"Lost another worker of the cluster after step {ckpt.step} ({type(error).__name__}: "
+        f"{cause}). Expected every worker of $TF_CONFIG to keep running. The last checkpoint "
+        f"({kept}) is kept; start the same command on every worker again to resume from it."
+    )
+
+
+def _start_line(config: Config, wd: Workdir, step: int, strategy) -> str:
+    verb = "Resuming" if step else "Starting"
+    line = f"{verb} {config.name or 'run'} at step {step} of {config.train.steps} in {wd.path}"
+    tag = distribute_lib.worker_tag(strategy)
+    if not tag:
+        return line
+    workers = distribute_lib.num_workers(strategy)
+    role = "writes the workdir" if tag == "chief" else "the chief writes the workdir"
+    return f"{line} as the {tag} of {workers} workers ({role})"
 
 
 def _roll_back(config, wd, gan, ckpt, monitor, stream):
@@ -250,8 +290,6 @@ def _roll_back(config, wd, gan, ckpt, monitor, stream):
     )
     print(text, file=stream, flush=True)
     with monitor.writer.as_default(step=step):
-        import tensorflow as tf
-
         tf.summary.scalar("reliability/rollbacks", count)
         tf.summary.text("reliability/events", text)
     monitor.writer.flush()

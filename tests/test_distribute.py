@@ -1,5 +1,6 @@
 """tf.distribute: one MirroredStrategy step over 2 logical CPUs equals the single-device step on
-the same global batch; replicas draw different z; `train.strategy` resolves.
+the same global batch; replicas draw different z; `train.strategy` resolves; which process of a
+cluster is the chief. (A real 2-worker run: tests/test_multi_worker.py.)
 
 Logical devices must be configured before TensorFlow initialises its devices, so the mirrored
 checks run in a fresh subprocess."""
@@ -11,6 +12,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import types
 
 import pytest
 
@@ -131,3 +133,71 @@ def test_global_batch_must_split_evenly():
 
     strategy = tf.distribute.get_strategy()
     assert "1 replica(s), 64 examples each" in distribute.global_batch_note(strategy, 64)
+
+
+def _strategy_for(tf_config: dict | None, monkeypatch):
+    """A stand-in for a MultiWorkerMirroredStrategy: TF's own $TF_CONFIG resolver, no cluster."""
+    import tensorflow as tf
+
+    if tf_config is None:
+        monkeypatch.delenv("TF_CONFIG", raising=False)
+    else:
+        monkeypatch.setenv("TF_CONFIG", json.dumps(tf_config))
+    resolver = tf.distribute.cluster_resolver.TFConfigClusterResolver()
+    return types.SimpleNamespace(cluster_resolver=resolver)
+
+
+TWO_WORKERS = {"worker": ["127.0.0.1:1", "127.0.0.1:2"]}
+WITH_CHIEF = {"chief": ["127.0.0.1:1"], "worker": ["127.0.0.1:2", "127.0.0.1:3"]}
+
+
+@pytest.mark.parametrize(
+    "cluster, task_type, index, chief, tag",
+    [
+        (TWO_WORKERS, "worker", 0, True, "chief"),  # no chief job: worker 0 is the chief
+        (TWO_WORKERS, "worker", 1, False, "worker 1"),
+        (WITH_CHIEF, "chief", 0, True, "chief"),
+        (WITH_CHIEF, "worker", 0, False, "worker 0"),  # a chief job exists: worker 0 is not it
+        (WITH_CHIEF, "worker", 1, False, "worker 1"),
+        ({**WITH_CHIEF, "evaluator": ["127.0.0.1:4"]}, "evaluator", 0, False, "evaluator 0"),
+    ],
+)
+def test_chief_from_tf_config(monkeypatch, cluster, task_type, index, chief, tag):
+    config = {"cluster": cluster, "task": {"type": task_type, "index": index}}
+    strategy = _strategy_for(config, monkeypatch)
+    assert distribute.is_chief(strategy) is chief
+    assert distribute.worker_tag(strategy) == tag
+    assert distribute.num_workers(strategy) == len(cluster.get("chief", [])) + len(
+        cluster["worker"]
+    )
+
+
+def test_no_tf_config_is_one_process_and_the_chief(monkeypatch):
+    strategy = _strategy_for(None, monkeypatch)
+    assert distribute.is_chief(strategy)
+    assert distribute.num_workers(strategy) == 1 and distribute.worker_tag(strategy) == ""
+
+
+def test_a_strategy_without_a_cluster_is_always_the_chief():
+    import tensorflow as tf
+
+    default = tf.distribute.get_strategy()
+    assert default.cluster_resolver is None
+    assert distribute.is_chief(default) and distribute.worker_tag(default) == ""
+    assert not distribute.is_multi_worker(default)
+    assert distribute.is_chief(types.SimpleNamespace())  # no cluster_resolver attribute at all
+
+
+def test_chief_rule_on_plain_values():
+    assert distribute.is_chief_task(None, 0, {})
+    assert distribute.is_chief_task("worker", 0, {"worker": ["a", "b"]})
+    assert not distribute.is_chief_task("worker", 0, {"chief": ["c"], "worker": ["a"]})
+    assert not distribute.is_chief_task("ps", 0, {"worker": ["a"], "ps": ["p"]})
+
+
+def test_chief_says_passes_the_flag_through_without_a_cluster():
+    import tensorflow as tf
+
+    strategy = tf.distribute.get_strategy()
+    assert distribute.chief_says(strategy, True) is True
+    assert distribute.chief_says(strategy, False) is False
