@@ -39,6 +39,13 @@ RESUMABLE_PREFIXES = (
 
 class Workdir:
     def __init__(self, path: str):
+        if "://" in str(path):
+            # os.path.abspath would turn gs://b/x into <cwd>/gs:/b/x and train there silently.
+            raise WorkdirError(
+                f"Received: --workdir={path!r}, a URL. ganzoo writes its workdir with local file "
+                "calls, so URLs (gs://, s3://, hdfs://) are not supported. Expected a local "
+                "folder, or a bucket mounted as one (e.g. gcsfuse: --workdir=/mnt/bucket/runs/x)."
+            )
         self.path = os.path.abspath(path)
 
     def sub(self, *parts: str) -> str:

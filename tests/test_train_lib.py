@@ -143,6 +143,15 @@ def test_unwritable_workdir(tiny_synthetic_config, tmp_path):
     assert blocker.read_text() == "not a folder"
 
 
+def test_url_workdir_is_refused_before_anything_is_written(
+    tiny_synthetic_config, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # without the check, gs://b/run would become ./gs:/b/run
+    with pytest.raises(WorkdirError, match=r"gs://b/run.*a URL.*mounted"):
+        train_lib.train(tiny_synthetic_config, "gs://b/run")
+    assert list(tmp_path.iterdir()) == []
+
+
 def poisoned_after(clean_batches, config):
     """The synthetic pipeline with NaN batches from `clean_batches` on (a non-finite injection)."""
     from ganzoo import data as data_lib
