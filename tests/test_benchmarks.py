@@ -1,5 +1,6 @@
 """The benchmark harness at toy sizes: it runs, reports every row, and counts FLOPs right."""
 
+import dataclasses
 import importlib.util
 
 import numpy as np
@@ -65,6 +66,20 @@ def test_live_count_skips_unused_ops_the_profiler_counts():
     assert flops.profiler_flops(graph) == live.total + flops.dense_flops(2, 3, 4)
 
 
+def _tiny(**overrides):
+    return dataclasses.replace(TINY, overrides={**TINY.overrides, **overrides})
+
+
+def _generator_forward_flops() -> int:
+    """Matmul/conv FLOPs of one training-mode G forward at TINY's size, counted on its own."""
+    from ganzoo import train_lib
+
+    config = models.config_for(models.MODELS["dcgan28"], TINY.batch, TINY.overrides)
+    generator = train_lib.build_gan(config).generator
+    spec = tf.TensorSpec((TINY.batch, config.model.latent_dim))
+    return flops.function_flops(lambda z: generator(z, training=True), spec).matmul_conv
+
+
 @pytest.fixture(scope="module")
 def tiny_results():
     names = ["ganzoo", "keras_ref"] + (["torch"] if HAVE_TORCH else [])
@@ -76,9 +91,15 @@ def test_harness_times_ganzoo_and_references(tiny_results):
         assert result.ok, (name, result.skipped)
         assert result.batch == 4 and len(result.timing.window_ms) == 1
         assert result.timing.median_ms > 0 and result.flops > 0 and result.peak_rss_mib > 0
-    # Same networks, same step: every implementation does the same matmul/conv work.
+    # Same networks: the references do the same matmul/conv work, and so does ganzoo's step
+    # with reuse_fake off; its default (mnist_dcgan reuses the D step's fakes) does exactly one
+    # G forward less.
     work = {name: result.matmul_conv_flops for name, result in tiny_results.items()}
+    ganzoo_default = work.pop("ganzoo")
     assert len(set(work.values())) == 1, work
+    textbook = runner.run_impl("dcgan28", "ganzoo", _tiny(**{"train.reuse_fake": False}))
+    assert textbook.matmul_conv_flops == work["keras_ref"]
+    assert work["keras_ref"] - ganzoo_default == _generator_forward_flops()
     rows = _table_rows(_markdown(list(tiny_results.values())))
     assert [row.split(" | ")[1] for row in rows] == list(tiny_results)
 
