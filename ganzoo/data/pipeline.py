@@ -77,13 +77,26 @@ def _tfds_source(config: Config, with_labels: bool) -> tf.data.Dataset:
     )
 
 
-def _folder_source(config: Config, with_labels: bool) -> tf.data.Dataset:
+def _folder_dir(config: Config) -> str:
     if not config.data.dir:
         raise ConfigError(
             "Received: data.dir=''. data.source=folder needs a folder of images: "
             "--set data.dir=/path/to/images"
         )
-    return load_image_folder(config.data.dir, with_labels=with_labels)
+    return config.data.dir
+
+
+def _folder_source(config: Config, with_labels: bool) -> tf.data.Dataset:
+    return load_image_folder(_folder_dir(config), with_labels=with_labels)
+
+
+def _prepared_folder_source(config: Config, with_labels: bool) -> tf.data.Dataset:
+    resolution, channels = config.model.resolution, config.model.channels
+    return load_image_folder(
+        _folder_dir(config),
+        with_labels=with_labels,
+        prepare=lambda image: to_model_image(image, resolution, channels),
+    )
 
 
 def _synthetic_source(config: Config, with_labels: bool) -> tf.data.Dataset:
@@ -131,6 +144,13 @@ READY_SOURCES: dict[str, Callable[[Config], tuple[int, ...]]] = {
 }
 
 
+# Image sources with a variant that brings its images to the model's shape in its own decoding
+# map (`to_model_image`): build_dataset uses it instead of a second map per image, which cost a
+# quarter of a cold pass's CPU on small files (docs/performance.md). SOURCES stay raw: other
+# readers (unpaired domains, video pools) prepare the images their own way.
+PREPARED_IMAGE_SOURCES: dict[str, Source] = {"folder": _prepared_folder_source}
+
+
 def _is_image_source(config: Config) -> bool:
     return config.data.source not in READY_SOURCES
 
@@ -159,11 +179,12 @@ def build_dataset(
         raise ConfigError(
             f"Received: data.max_examples={config.data.max_examples}. Expected 0 (all) or more."
         )
-    ds = SOURCES[source](config, with_labels)
+    prepared = PREPARED_IMAGE_SOURCES.get(source)
+    ds = (prepared or SOURCES[source])(config, with_labels)
     # Array sources are already cut; take() is a no-op for them and cuts the streaming ones.
     if config.data.max_examples:
         ds = ds.take(config.data.max_examples)
-    if _is_image_source(config):
+    if _is_image_source(config) and source not in PREPARED_IMAGE_SOURCES:
         resolution, channels = config.model.resolution, config.model.channels
 
         def prepare(image: tf.Tensor) -> tf.Tensor:

@@ -9,8 +9,9 @@ import tensorflow_datasets as tfds
 from PIL import Image
 
 from ganzoo.config import apply_overrides, base_config
-from ganzoo.data import build_dataset, example_shape
+from ganzoo.data import SOURCES, build_dataset, example_shape
 from ganzoo.data import tfds as tfds_source
+from ganzoo.data.transforms import to_model_image
 from ganzoo.errors import ConfigError, DataError
 
 
@@ -102,6 +103,11 @@ def test_folder(tmp_path):
         x, y = next(iter(build_dataset(c, with_labels=True, repeat=False)))
         _check_images(x, 4, (16, 16, channels))
         assert y.numpy().tolist() == [0, 0, 1, 1]
+        # build_dataset prepares folder images in their decoding map: the same images as the
+        # raw source (what unpaired domains and video pools read) plus to_model_image.
+        raw = [to_model_image(im, 16, channels).numpy() for im in SOURCES["folder"](c, False)]
+        assert [tuple(im.shape) for im in SOURCES["folder"](c, False)][1] == (16, 16, 1)
+        np.testing.assert_array_equal(x.numpy(), np.stack(raw))
 
 
 def test_folder_without_subfolders_cannot_give_labels(tmp_path):
