@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -159,18 +158,11 @@ def main(argv=None) -> str:
         timed_row(args.experiment, int(w), args.batch, args) for w in args.widths.split(",") if w
     ]
     published = published_row(args.experiment, args.published) if args.published else None
-    info = machine.describe()
-    command = "python -m benchmarks.biggan_cost " + shlex.join(
-        sys.argv[1:] if argv is None else argv
-    )
-    lines = [
-        "# BigGAN step cost",
-        "",
-        f"- command: `{command.strip()}`",
-        f"- date: {info['date']}",
-        f"- cpu: {info['cpu']}; memory {info['memory']}; gpu: {info['gpu']}",
-        f"- versions: {info['versions']}",
-        f"- load average before / after: {load_before} / {machine.load_average()}",
+    from benchmarks import report
+
+    command = report.command_line("benchmarks.biggan_cost", argv)
+    load = (load_before, machine.load_average())
+    lines = report.page_header("BigGAN step cost", machine.describe(), command, load) + [
         f"- float32 matmul rate (1024^3): {matmul.gflops:.1f} GFLOP/s",
         f"- a step: model.d_steps D updates + 1 G update + EMA ({args.experiment})",
         "",
@@ -197,8 +189,6 @@ def main(argv=None) -> str:
             f"step at batch {p['batch']}** ({p['gflop'] / 1e3:.2f} TFLOP).",
         ]
     text = "\n".join(lines) + "\n"
-    from benchmarks import report
-
     return report.publish(text, args.out)
 
 

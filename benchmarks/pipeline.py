@@ -20,9 +20,7 @@ import argparse
 import dataclasses
 import math
 import os
-import shlex
 import statistics
-import sys
 import tempfile
 import time
 
@@ -235,14 +233,9 @@ COLUMNS = (
 
 
 def markdown(results: list[PipelineResult], *, machine: dict, command: str, load) -> str:
-    lines = [
-        "# ganzoo input-pipeline benchmark",
-        "",
-        f"- date: {machine['date']}",
-        f"- command: `{command}`",
-        f"- machine: {machine['cpu']}; {machine['memory']} RAM; GPU: {machine['gpu']}",
-        f"- versions: {machine['versions']}",
-        f"- load average (1, 5, 15 min) before: {load[0]}; after: {load[1]}",
+    from benchmarks import report
+
+    lines = report.page_header("ganzoo input-pipeline benchmark", machine, command, load) + [
         "- pipeline: `ganzoo.train_lib.build_dataset(config)` iterated alone; cold = first "
         "pass (reads, decoding, cache and shuffle-buffer fill), steady = the passes after it; "
         "each the median of the repeats; CPU = the process's CPU time (tf.data's threads too)",
@@ -310,15 +303,14 @@ def main(argv=None) -> str:
     load_before = machine.load_average()
     with tempfile.TemporaryDirectory(prefix="ganzoo_pipeline_") as workdir:
         results = [run_source(s, args.examples, workdir, args) for s in sources]
-    command = "python -m benchmarks.pipeline " + shlex.join(sys.argv[1:] if argv is None else argv)
+    from benchmarks import report
+
     text = markdown(
         results,
         machine=machine.describe(),
-        command=command.strip(),
+        command=report.command_line("benchmarks.pipeline", argv),
         load=(load_before, machine.load_average()),
     )
-    from benchmarks import report
-
     return report.publish(text, args.out)
 
 

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import statistics
-import sys
 import tempfile
 import time
 
@@ -109,18 +107,12 @@ def main(argv=None) -> str:
             rates = measure(files, resolution, args.batch, args.windows, args.batches_per_window)
             for d in (True, False):
                 rows.append((resolution, d, statistics.median(rates[d]), rates[d], mb))
-    info = machine.describe()
-    command = "python -m benchmarks.pipeline_sharded " + shlex.join(
-        sys.argv[1:] if argv is None else argv
-    )
-    lines = [
-        "# Sharded TFRecord input pipeline",
-        "",
-        f"- command: `{command.strip()}`",
-        f"- date: {info['date']}",
-        f"- cpu: {info['cpu']}; gpu: {info['gpu']}",
-        f"- versions: {info['versions']}",
-        f"- load average before / after: {load_before} / {machine.load_average()}",
+    from benchmarks import report
+
+    command = report.command_line("benchmarks.pipeline_sharded", argv)
+    load = (load_before, machine.load_average())
+    title = "Sharded TFRecord input pipeline"
+    lines = report.page_header(title, machine.describe(), command, load) + [
         f"- set: {args.images} {args.fmt} records per resolution in {args.shards} shards; "
         f"batch {args.batch}; {args.windows} windows of {args.batches_per_window} batches",
         "",
@@ -131,8 +123,6 @@ def main(argv=None) -> str:
         shown = ", ".join(f"{r:.0f}" for r in window_rates)
         lines.append(f"| {resolution}x{resolution} | {d} | {median:.0f} | {shown} | {mb:.1f} MiB |")
     text = "\n".join(lines) + "\n"
-    from benchmarks import report
-
     return report.publish(text, args.out)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shlex
+import sys
 
 from benchmarks.peak import Peak
 from benchmarks.runner import Result, Settings
@@ -69,16 +71,14 @@ def markdown(
     from benchmarks.models import MODELS
 
     described = dict.fromkeys(r.model for r in results)
-    lines = [
-        "# ganzoo train-step benchmark",
-        "",
-        f"- date: {machine['date']}",
-        f"- command: `{command}`",
-        f"- machine: {machine['cpu']}; {machine['memory']} RAM; GPU: {machine['gpu']}",
-        f"- OS: {machine['host']}",
-        f"- versions: {machine['versions']}",
-        "- models: " + "; ".join(f"{m} = {MODELS[m].description}" for m in described),
-        f"- load average (1, 5, 15 min) before: {load[0]}; after: {load[1]}",
+    models = "; ".join(f"{m} = {MODELS[m].description}" for m in described)
+    lines = page_header(
+        "ganzoo train-step benchmark",
+        machine,
+        command,
+        load,
+        [f"- OS: {machine['host']}", f"- models: {models}"],
+    ) + [
         f"- timing: {settings.warmup} warm-up steps, then the median of {settings.windows} "
         f"windows of {settings.steps_per_window} steps; random images in [-1, 1]",
     ]
@@ -108,6 +108,29 @@ def markdown(
     if skipped:
         lines += ["", "Skipped:", ""] + skipped
     return "\n".join(lines) + "\n"
+
+
+def command_line(module: str, argv: list[str] | None) -> str:
+    """The command that produced a page: `python -m <module>` and its arguments (`argv`, or the
+    process's own when None)."""
+    return f"python -m {module} {shlex.join(sys.argv[1:] if argv is None else argv)}".strip()
+
+
+def page_header(
+    title: str, machine: dict[str, str], command: str, load: tuple, details: list[str] = ()
+) -> list[str]:
+    """The first lines of every benchmark page: title, date, command, machine, versions, the
+    page's own `details` lines, and the load average before and after the runs."""
+    return [
+        f"# {title}",
+        "",
+        f"- date: {machine['date']}",
+        f"- command: `{command}`",
+        f"- machine: {machine['cpu']}; {machine['memory']} RAM; GPU: {machine['gpu']}",
+        f"- versions: {machine['versions']}",
+        *details,
+        f"- load average (1, 5, 15 min) before: {load[0]}; after: {load[1]}",
+    ]
 
 
 def publish(text: str, out: str | None) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -75,13 +74,10 @@ def main(argv: list[str] | None = None) -> str:
     pairs = [(model, impl) for model in models for impl in impls]
     results = runner.run(pairs, settings, isolate=args.isolate, log=_log)
     peaks.append(peak.matmul_peak(args.peak_n))
-    command = "python -m benchmarks.train_step " + shlex.join(
-        sys.argv[1:] if argv is None else argv
-    )
     text = report.markdown(
         results,
         machine=machine.describe(),
-        command=command.strip(),
+        command=report.command_line("benchmarks.train_step", argv),
         settings=settings,
         peaks=peaks,
         load=(load_before, machine.load_average()),
