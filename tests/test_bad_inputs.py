@@ -12,6 +12,7 @@ import sys
 import pytest
 import tensorflow as tf
 from cli_runner import cli
+from file_snapshot import snapshot
 
 TINY = ["--set=train.steps=10", "--set=train.log_every=5", "--set=model.width=8",
         "--set=data.synthetic_size=1000", "--set=train.checkpoint_every=5"]  # fmt: skip
@@ -129,17 +130,6 @@ def no_checkpoint(tmp):
 def corrupt_config(tmp):
     (tmp / "run" / "config.json").write_text("{ not json")
     return tmp / "run"
-
-
-def snapshot(root):
-    """Every file under root with its size and modification time."""
-    out = {}
-    for dirpath, _, files in os.walk(root):
-        for name in files:
-            path = os.path.join(dirpath, name)
-            st = os.stat(path)
-            out[os.path.relpath(path, root)] = (st.st_size, st.st_mtime_ns)
-    return out
 
 
 @pytest.fixture(scope="module")

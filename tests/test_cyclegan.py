@@ -3,14 +3,12 @@ loss, checkpoints, and the sample / export / eval modes on a tiny run of two ima
 
 import json
 import os
-import subprocess
-import sys
-import textwrap
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from clean_serving import serve_without_ganzoo
 from cli_runner import cli
 
 from ganzoo import cyclegan
@@ -199,20 +197,7 @@ def test_cli_train_sample_export_on_two_folders(tmp_path, capsys):
 
     assert cli("--mode=export", f"--workdir={workdir}") == 0
     x = np.random.default_rng(0).random((3, 8, 8, 1)).astype("float32")
-    np.save(tmp_path / "x.npy", x)
-    # Loads in a process that never imports ganzoo.
-    script = textwrap.dedent(
-        f"""
-        import sys, numpy as np, tensorflow as tf
-        f = tf.saved_model.load({os.path.join(workdir, "export", "g_ab")!r}).signatures["serving_default"]
-        out = f(inputs=tf.constant(np.load({str(tmp_path / "x.npy")!r})))
-        assert list(out) == ["images"], list(out)
-        assert "ganzoo" not in sys.modules
-        np.save({str(tmp_path / "y.npy")!r}, out["images"].numpy())
-        """
-    )
-    subprocess.run([sys.executable, "-c", script], check=True, env={**os.environ, "PYTHONPATH": ""})
-    y = np.load(tmp_path / "y.npy")
+    y = serve_without_ganzoo(os.path.join(workdir, "export", "g_ab"), tmp_path, inputs=x)
     assert y.shape == (3, 8, 8, 1) and 0.0 <= y.min() and y.max() <= 1.0
     net = keras.models.load_model(os.path.join(workdir, "export", "g_ab.keras"))
     np.testing.assert_allclose(y, (net(x * 2 - 1) + 1) / 2, atol=1e-5)

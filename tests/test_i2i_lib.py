@@ -3,13 +3,11 @@ sample.inputs), export (a SavedModel loadable without ganzoo), eval against the 
 
 import json
 import os
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import PIL.Image
 import pytest
+from clean_serving import serve_without_ganzoo
 
 from ganzoo import i2i_lib, train_lib
 from ganzoo.config import apply_overrides, base_config, validate
@@ -81,21 +79,11 @@ def test_export_takes_the_conditioning_image_in_unit_range(run, tmp_path):
     targets = rng.uniform(-1, 1, (3, 16, 16, 3)).astype("float32")
     mask = paired.free_form_masks(3, 16, 0.25, [0, 1]).numpy()
     inputs = (paired.inpaint_inputs(targets, mask).numpy() + 1) / 2  # [0, 1], mask last
-    np.save(tmp_path / "inputs.npy", inputs)
-    script = textwrap.dedent(
-        f"""
-        import sys, numpy as np, tensorflow as tf
-        fn = tf.saved_model.load({paths["saved_model"]!r}).signatures["serving_default"]
+    checks = """
         spec = fn.structured_input_signature[1]
         assert list(spec) == ["inputs"] and spec["inputs"].shape.as_list() == [None, 16, 16, 4]
-        out = fn(inputs=tf.constant(np.load({str(tmp_path / "inputs.npy")!r})))
-        assert list(out) == ["images"], list(out)
-        assert "ganzoo" not in sys.modules
-        np.save({str(tmp_path / "out.npy")!r}, out["images"].numpy())
         """
-    )
-    subprocess.run([sys.executable, "-c", script], check=True, env={**os.environ, "PYTHONPATH": ""})
-    exported = np.load(tmp_path / "out.npy")
+    exported = serve_without_ganzoo(paths["saved_model"], tmp_path, checks, inputs=inputs)
     _, gan, _ = train_lib.load_run(workdir)
     want = (gan.translate(inputs * 2 - 1) + 1) / 2
     assert exported.shape == (3, 16, 16, 3) and 0 <= exported.min() and exported.max() <= 1

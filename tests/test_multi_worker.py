@@ -24,6 +24,7 @@ import types
 
 import numpy as np
 import pytest
+from file_snapshot import snapshot
 
 import ganzoo
 from ganzoo import distribute, train_lib
@@ -43,22 +44,11 @@ SETS = {
 WORKER_TIMEOUT_S = 240
 
 
-def _tree(path: str) -> dict[str, tuple[int, int]]:
-    """{relative path: (size, mtime_ns)} of every file under `path`."""
-    out = {}
-    for folder, _, files in os.walk(path):
-        for name in files:
-            full = os.path.join(folder, name)
-            st = os.stat(full)
-            out[os.path.relpath(full, path)] = (st.st_size, st.st_mtime_ns)
-    return out
-
-
 def test_a_worker_that_is_not_the_chief_writes_nothing(tmp_path, monkeypatch):
     workdir = str(tmp_path / "run")
     config = ganzoo.get_experiment("ring8_gan", {**SETS, "train.steps": "10"})
     train_lib.train(config, workdir, stream=io.StringIO())
-    before = _tree(workdir)
+    before = snapshot(workdir)
     assert "checkpoints/ckpt-10.index" in before and "train_log.jsonl" in before
 
     scratch = tmp_path / "tmp"
@@ -73,7 +63,7 @@ def test_a_worker_that_is_not_the_chief_writes_nothing(tmp_path, monkeypatch):
     out = stream.getvalue()
     assert "Resuming ring8_gan at step 10 of 20" in out  # it read the chief's checkpoint
     assert "step 20/20" in out and int(gan.g_optimizer.iterations.numpy()) == 20
-    assert _tree(workdir) == before  # not a byte written, not a file touched
+    assert snapshot(workdir) == before  # not a byte written, not a file touched
     assert os.listdir(scratch) == []  # its throw-away checkpoints are gone
 
     fresh = str(tmp_path / "fresh")  # no chief has run here yet: it makes no folder at all
@@ -187,7 +177,7 @@ def test_two_workers_share_one_workdir_and_resume(tmp_path):
     # Losses are all-reduced: both workers print the same readings at the same steps.
     assert [p.split(" diversity")[0] for p in _progress(chief_out)] == _progress(worker_out)
 
-    files = _tree(workdir)
+    files = snapshot(workdir)
     events = [f for f in files if f.startswith("tensorboard/")]
     expected = {
         "config.json",
@@ -224,8 +214,8 @@ def test_two_workers_share_one_workdir_and_resume(tmp_path):
         assert code == 0, f"worker {index} exited {code} on resume:\n{out[-3000:]}"
         assert re.search(r"Resuming ring8_gan at step 20 of 30 .* of 2 workers", out)
     assert [r["step"] for r in _log_steps(workdir)] == [5, 10, 15, 20, 25, 30]
-    assert {"checkpoints/ckpt-30.index", "samples/step_000030.png"} <= set(_tree(workdir))
-    assert not any("tmp" in f or "worker" in f for f in _tree(workdir))
+    assert {"checkpoints/ckpt-30.index", "samples/step_000030.png"} <= set(snapshot(workdir))
+    assert not any("tmp" in f or "worker" in f for f in snapshot(workdir))
     assert json.load(open(os.path.join(workdir, "config.json")))["train"]["steps"] == 30
 
 
