@@ -232,28 +232,21 @@ def load_tfds_audio(config, with_labels: bool) -> tf.data.Dataset:
 
     data, audio = config.data, config.audio
     builder = tfds_lib._builder(data.name, data.data_dir)
-    feature = tfds_lib._feature(builder, audio.audio_key, "audio.audio_key")
-    if not isinstance(feature, tfds.features.Audio):
-        raise ConfigError(
-            f"Received: audio.audio_key={audio.audio_key!r}, a {type(feature).__name__} feature "
-            f"of {data.name!r}. Expected an Audio feature."
-        )
+    feature = tfds_lib.typed_feature(
+        builder, data.name, audio.audio_key, "audio.audio_key", tfds.features.Audio
+    )
     if with_labels:
         tfds_lib._feature(builder, data.label_key, "data.label_key")
     rate = int(feature.sample_rate or audio.sample_rate)
     tfds_lib.prepare(builder, data.name, data.data_dir, data.download)
-    try:
-        ds = builder.as_dataset(
-            split=data.split,
-            shuffle_files=True,
-            read_config=tfds.ReadConfig(shuffle_seed=config.seed),
-        )
-    except (ValueError, KeyError) as e:
-        splits = ", ".join(builder.info.splits) or "unknown"
-        raise ConfigError(
-            f"Received: data.split={data.split!r} for TFDS dataset {data.name!r} ({e}). "
-            f"Its splits: {splits}."
-        ) from e
+    ds = tfds_lib.read_split(
+        builder,
+        data.name,
+        data.split,
+        "data.split",
+        shuffle_files=True,
+        read_config=tfds.ReadConfig(shuffle_seed=config.seed),
+    )
 
     def prepare(wave_tensor):
         def fn(x):

@@ -90,21 +90,9 @@ def _tfds_documents(name, data_dir, split, key, download) -> list[str]:
     from ganzoo.data import tfds as tfds_lib
 
     builder = tfds_lib._builder(name, data_dir)
-    feature = tfds_lib._feature(builder, key, "text.tfds_key")
-    if not isinstance(feature, tfds_lib.tfds.features.Text):
-        raise ConfigError(
-            f"Received: text.tfds_key={key!r}, a {type(feature).__name__} feature of {name!r}. "
-            "Expected a Text feature."
-        )
+    tfds_lib.typed_feature(builder, name, key, "text.tfds_key", tfds_lib.tfds.features.Text)
     tfds_lib.prepare(builder, name, data_dir, download)
-    try:
-        ds = builder.as_dataset(split=split, shuffle_files=False)
-    except (ValueError, KeyError) as e:
-        splits = ", ".join(builder.info.splits) or "unknown"
-        raise ConfigError(
-            f"Received: text.tfds_split={split!r} for TFDS dataset {name!r} ({e}). "
-            f"Its splits: {splits}."
-        ) from e
+    ds = tfds_lib.read_split(builder, name, split, "text.tfds_split", shuffle_files=False)
     lines = []
     for example in ds.as_numpy_iterator():
         lines += example[key].decode("utf-8", errors="replace").splitlines()

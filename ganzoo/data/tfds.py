@@ -173,6 +173,35 @@ def _feature(
     return features[key]
 
 
+def typed_feature(
+    builder: tfds.core.DatasetBuilder, name: str, key: str, setting: str, kind: type
+) -> tfds.features.FeatureConnector:
+    """Feature `key` of `builder` (`setting` names the config key), which must be a `kind`
+    (tfds.features.Image, Audio, Text ...); ConfigError otherwise."""
+    feature = _feature(builder, key, setting)
+    if not isinstance(feature, kind):
+        article = "an" if kind.__name__[0] in "AEIOU" else "a"
+        raise ConfigError(
+            f"Received: {setting}={key!r}, a {type(feature).__name__} feature of {name!r}. "
+            f"Expected {article} {kind.__name__} feature."
+        )
+    return feature
+
+
+def read_split(
+    builder: tfds.core.DatasetBuilder, name: str, split: str, setting: str, **as_dataset_kwargs
+) -> tf.data.Dataset:
+    """`builder.as_dataset(split=split, ...)`; an unknown split (TFDS raises ValueError or
+    KeyError) becomes a ConfigError naming `setting` and the dataset's splits."""
+    try:
+        return builder.as_dataset(split=split, **as_dataset_kwargs)
+    except (ValueError, KeyError) as e:
+        splits = ", ".join(builder.info.splits) or "unknown"
+        raise ConfigError(
+            f"Received: {setting}={split!r} for TFDS dataset {name!r} ({e}). Its splits: {splits}."
+        ) from e
+
+
 def load_tfds(
     name: str,
     *,
@@ -188,24 +217,18 @@ def load_tfds(
     """Images [H, W, C] as stored (uint8 for most datasets), plus int32 labels when
     `with_labels`. Unknown names or keys raise ConfigError; missing data raises DataError."""
     builder = _builder(name, data_dir)
-    feature = _feature(builder, image_key, "data.image_key")
-    if not isinstance(feature, tfds.features.Image):
-        raise ConfigError(
-            f"Received: data.image_key={image_key!r}, a {type(feature).__name__} feature of "
-            f"{name!r}. Expected an Image feature."
-        )
+    typed_feature(builder, name, image_key, "data.image_key", tfds.features.Image)
     if with_labels:
         _feature(builder, label_key, "data.label_key")
     prepare(builder, name, data_dir, download, manual_dir)
-    try:
-        ds = builder.as_dataset(
-            split=split, shuffle_files=True, read_config=tfds.ReadConfig(shuffle_seed=seed)
-        )
-    except (ValueError, KeyError) as e:  # TFDS reports unknown splits this way.
-        splits = ", ".join(builder.info.splits) or "unknown"
-        raise ConfigError(
-            f"Received: data.split={split!r} for TFDS dataset {name!r} ({e}). Its splits: {splits}."
-        ) from e
+    ds = read_split(
+        builder,
+        name,
+        split,
+        "data.split",
+        shuffle_files=True,
+        read_config=tfds.ReadConfig(shuffle_seed=seed),
+    )
     if with_labels:
         return ds.map(
             lambda ex: (ex[image_key], tf.cast(ex[label_key], tf.int32)),
