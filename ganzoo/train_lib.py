@@ -163,9 +163,9 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
     at most `train.max_rollbacks` times, then stops with TrainingError.
     """
     stream = stream or sys.stdout
+    wd = Workdir(workdir)  # a bad path fails before any cluster or TPU is connected
     strategy = distribute_lib.get_strategy(config.train.strategy, config.train.tpu)
     chief = distribute_lib.is_chief(strategy)  # only the chief writes into the workdir
-    wd = Workdir(workdir)
     if chief:
         wd.ensure_writable()
     wd.check_compatible(config)  # the others read the chief's config.json, if there is one

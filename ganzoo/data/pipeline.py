@@ -184,7 +184,7 @@ def build_dataset(
     # Array sources are already cut; take() is a no-op for them and cuts the streaming ones.
     if config.data.max_examples:
         ds = ds.take(config.data.max_examples)
-    if _is_image_source(config) and source not in PREPARED_IMAGE_SOURCES:
+    if _is_image_source(config) and prepared is None:
         resolution, channels = config.model.resolution, config.model.channels
 
         def prepare(image: tf.Tensor) -> tf.Tensor:
