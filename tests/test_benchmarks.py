@@ -255,3 +255,18 @@ def test_array_shuffle_pipelines_yield_whole_batches_of_the_points():
         if name == "epoch_shuffle":  # a full permutation per epoch
             np.testing.assert_array_equal(np.sort(seen[:, 0]), points[:, 0])
         assert np.isin(seen, points).all(), name
+
+
+def test_folder_stages_prepare_the_same_images_each_way(tmp_path):
+    from benchmarks import folder_stages, pipeline_data
+
+    directory = pipeline_data.write_image_folder(str(tmp_path / "images"), 6)
+    built = folder_stages.pipelines(directory)
+    raw = [x.numpy() for x in built["decode"]]
+    assert len(raw) == 6 and all(x.shape == (28, 28, 1) and x.dtype == np.uint8 for x in raw)
+    expected = np.stack(raw).astype("float32") / 127.5 - 1.0
+    for name in ("resize_every_image", "two_maps", "one_map"):
+        images = np.stack([x.numpy() for x in built[name]])
+        np.testing.assert_allclose(images, expected, atol=1e-5, err_msg=name)
+    results = folder_stages.main(["--examples=6", f"--dir={directory}", "--repeats=1"])
+    assert set(results) == set(built) and all(r[0][1] > 0 for r in results.values())

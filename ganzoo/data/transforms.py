@@ -47,7 +47,7 @@ def fit_square(image: tf.Tensor, resolution: int) -> tf.Tensor:
     if image.shape[0] is None or image.shape[1] is None:
         # Size known only at run time (decoded files): skip the resize for images already at
         # the resolution. An antialiased resize to the same size is the identity but not free:
-        # it was 55% of a 28x28 folder pipeline's CPU time (docs/performance.md).
+        # it was more than half of a 28x28 folder pipeline's CPU (docs/performance.md).
         height, width = tf.shape(image)[0], tf.shape(image)[1]
         same = tf.logical_and(tf.equal(height, resolution), tf.equal(width, resolution))
         image = tf.cond(same, lambda: image, lambda: _resize_and_crop(image, resolution))
