@@ -95,7 +95,7 @@ def load_image_folder(
     """Decoded images, uint8 [H, W, C] at their own size and channels (C in 1..4), and int32
     labels when `with_labels`. `transforms.to_model_image` brings them to the model's shape;
     pass it as `prepare` to run it in the decoding map (one tf.data map per image, not two:
-    15-30% less CPU per image on a cold pass of small files, docs/performance.md)."""
+    14-27% less CPU per image on a cold pass of small files, docs/performance.md)."""
     paths = find_images(directory)
     ds = tf.data.Dataset.from_tensor_slices(paths)
 

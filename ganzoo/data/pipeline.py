@@ -146,7 +146,7 @@ READY_SOURCES: dict[str, Callable[[Config], tuple[int, ...]]] = {
 
 # Image sources with a variant that brings its images to the model's shape in its own decoding
 # map (`to_model_image`): build_dataset uses it instead of a second map per image, which cost
-# 15-30% of a cold pass's CPU on small files (docs/performance.md). SOURCES stay raw: other
+# 14-27% of a cold pass's CPU on small files (docs/performance.md). SOURCES stay raw: other
 # readers (unpaired domains, video pools) prepare the images their own way.
 PREPARED_IMAGE_SOURCES: dict[str, Source] = {"folder": _prepared_folder_source}
 
