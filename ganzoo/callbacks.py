@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from ganzoo import health as health_lib
 from ganzoo import images as images_lib
-from ganzoo import speech
+from ganzoo.family import family_of
 
 PROGRESS_KEYS = ("d_loss", "g_loss", "d_real_acc", "d_fake_acc")
 
@@ -90,31 +90,16 @@ class TrainingMonitor(keras.callbacks.Callback):
         names = sorted(bad, key=lambda k: (not k.endswith("_loss"), k))
         return ", ".join(names), bad[names[0]]
 
-    def _fixed_samples(self, num):
+    def fixed_samples(self, num):
         # The same z (and labels, for conditional GANs) at every call: deterministic in the seed.
         return self.model.generate(num, seed=self.config.sample.seed)
 
     def write_samples(self, step: int) -> str:
-        own_picture = getattr(self.model, "sample_picture", None)  # Pix2Pix: input|output|target
-        samples = None if own_picture else self._fixed_samples(self.config.sample.num)
-        if own_picture:
-            picture = own_picture(self.config.sample.cols)
-        elif samples.ndim == 5:  # clips: a GIF and a frame strip (ganzoo.video_samples)
-            from ganzoo import video_samples
+        """The fixed-z samples of `step`, written as the run's family shows them."""
+        return family_of(self.config).training_samples(self, step)
 
-            return video_samples.write_training_samples(
-                samples, self.workdir.samples_dir, step, self.writer, self.config
-            )
-        elif speech.is_audio(self.config):  # a WAV strip and TensorBoard audio
-            return speech.write_training_samples(
-                self.writer, self.workdir.samples_dir, step, samples, self.config.audio.sample_rate
-            )
-        elif samples.ndim == 4:
-            picture = images_lib.image_grid(
-                samples[: self.config.sample.cols**2], self.config.sample.cols
-            )
-        else:
-            picture = images_lib.picture(samples, reference=self.reference)
+    def write_picture(self, step: int, picture) -> str:
+        """samples/step_XXXXXX.png and the TensorBoard image `samples`; returns the PNG."""
         path = os.path.join(self.workdir.samples_dir, f"step_{step:06d}.png")
         images_lib.write_png(path, picture)
         with self.writer.as_default(step=step):
@@ -165,7 +150,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         warnings = []
         if self.health is not None:
             diversity = health_lib.mean_pairwise_distance(
-                self._fixed_samples(self.config.health.diversity_samples)
+                self.fixed_samples(self.config.health.diversity_samples)
             )
             logs["diversity"] = diversity / max(self.health.real_diversity, 1e-12)
             warnings = self.health.update(

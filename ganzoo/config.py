@@ -449,6 +449,7 @@ def validate(config: Config) -> Config:
         video_gan,
     )
     from ganzoo.data import paired
+    from ganzoo.family import family_of
     from ganzoo.judge import settings as judge_settings
 
     if config.data.source not in DATA_SOURCES:
@@ -518,6 +519,7 @@ def validate(config: Config) -> Config:
             f"optimizer.beta_2={config.optimizer.beta_2}. Expected values in [0, 1)."
         )
     _validate_eval(config.eval)
+    family_of(config)  # exactly one family claims the config
     if not config.cyclegan.enabled:  # a CycleGAN's networks are sized by c.cyclegan, not model.arch
         models.check_model_config(config.model)
     # Each model kind and mode checks its own section (in this order: the first error is raised).

@@ -247,11 +247,6 @@ def check_config(config) -> None:
     models_cyclegan.check_shape(config.model.resolution, config.model.channels)
     if cg.direction not in ("a2b", "b2a"):
         raise ConfigError(f"Received: cyclegan.direction={cg.direction!r}. Expected a2b or b2a.")
-    if config.model.conditioning != "none" or config.model.info_categorical:
-        raise ConfigError(
-            "Received: cyclegan.enabled=True with a conditional or InfoGAN model. Expected "
-            "model.conditioning='none' and no InfoGAN codes: CycleGAN translates images."
-        )
     if min(cg.g_width, cg.d_width, cg.res_blocks, cg.eval_num) < 1:
         raise ConfigError(
             f"Received: cyclegan.g_width={cg.g_width}, d_width={cg.d_width}, "

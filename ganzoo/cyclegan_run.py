@@ -15,22 +15,10 @@ import tensorflow as tf
 
 from ganzoo import editing
 from ganzoo import images as images_lib
-from ganzoo.config import Config
 from ganzoo.data import unpaired
-from ganzoo.errors import ConfigError, EvalError
-from ganzoo.workdir import Workdir
+from ganzoo.errors import EvalError
 
 DIRECTIONS = {"a2b": "g_ab", "b2a": "g_ba"}
-
-
-def _load(workdir, config):
-    from ganzoo import train_lib
-    from ganzoo.cyclegan import CycleGAN
-
-    config, gan, step = train_lib.load_run(workdir, config)
-    if not isinstance(gan, CycleGAN):
-        raise ConfigError(f"Received: {workdir!r}, which is not a CycleGAN run. Expected one.")
-    return config, gan, step
 
 
 def translation_rows(gan, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -41,12 +29,12 @@ def translation_rows(gan, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     )
 
 
-def sample(workdir: str, config: Config | None = None) -> dict:
+def sample(run) -> dict:
     """Translation grids of the first `sample.cols` images of each domain of
     cyclegan.eval_split; with sample.inputs=DIR, translates those images instead
-    (cyclegan.direction) and writes each output as a PNG plus an input | output grid."""
-    config, gan, step = _load(workdir, config)
-    wd = Workdir(workdir)
+    (cyclegan.direction) and writes each output as a PNG plus an input | output grid.
+    `run`: a restored `ganzoo.family.LoadedRun`."""
+    config, gan, step, wd = run.config, run.gan, run.step, run.workdir
     os.makedirs(wd.samples_dir, exist_ok=True)
     if config.sample.inputs:
         return _translate_folder(config, gan, step, wd)
@@ -112,10 +100,10 @@ def export_translator(net: keras.Model, path: str) -> str:
     return path
 
 
-def export(workdir: str, config: Config | None = None) -> dict:
+def export(run) -> dict:
     """export/g_ab, export/g_ba (SavedModels, [0, 1] -> [0, 1]) and their .keras files."""
-    config, gan, step = _load(workdir, config)
-    directory = Workdir(workdir).export_dir
+    gan, step = run.gan, run.step
+    directory = run.workdir.export_dir
     os.makedirs(directory, exist_ok=True)
     out = {"step": step}
     for direction, name in DIRECTIONS.items():
@@ -129,14 +117,14 @@ def export(workdir: str, config: Config | None = None) -> dict:
     return out
 
 
-def evaluate(workdir: str, config: Config | None = None, stream=None) -> dict:
+def evaluate(run, stream=None) -> dict:
     """The domain classifier on cyclegan.eval_split images of each domain, untranslated and
     translated: the share of G(A) classified as class B (baseline: of A itself) and of F(B) as
     class A, plus the cycle reconstruction's PSNR. Writes eval/translation_stepXXXXXX.json."""
     from ganzoo import eval_lib
 
     stream = stream or sys.stdout
-    config, gan, step = _load(workdir, config)
+    config, gan, step = run.config, run.gan, run.step
     cg = config.cyclegan
     if unpaired.uses_folders(config) or config.data.name not in eval_lib.CLASSIFIER_DATASETS:
         raise EvalError(
@@ -175,7 +163,7 @@ def evaluate(workdir: str, config: Config | None = None, stream=None) -> dict:
         "cycle_psnr_b": float(np.mean(editing.psnr(rows[5], rows[3]))),
         "seconds": round(time.perf_counter() - start, 1),
     }
-    result["path"] = Workdir(workdir).write_json(
+    result["path"] = run.workdir.write_json(
         os.path.join("eval", f"translation_step{step:06d}.json"), result
     )
     return result

@@ -14,14 +14,15 @@ from ganzoo import editing
 from ganzoo import images as images_lib
 from ganzoo.config import Config
 from ganzoo.errors import ConfigError, EvalError
+from ganzoo.family import family_of
 from ganzoo.workdir import Workdir
 
 EDITS_DIR = "edits"
 
 
 # -- what the generator is ---------------------------------------------------------------------
-def _num_classes(gan) -> int:
-    return int(getattr(gan, "num_classes", 0) or 0)
+def _num_classes(config: Config) -> int:
+    return family_of(config).num_classes(config)
 
 
 def _render(gan, z: np.ndarray, labels=None, generator=None, batch_size: int = 256) -> np.ndarray:
@@ -129,7 +130,7 @@ def interpolate(config: Config, gan, step: int, out_dir: str, stream) -> dict:
     ed = config.edit
     z = _z(gan, 2 * ed.num, ed.seed)
     z0, z1 = z[: ed.num], z[ed.num :]
-    k = _num_classes(gan)
+    k = _num_classes(config)
     labels = np.arange(ed.num) % k if k else None  # one class per row, held along the row
     methods = ("lerp", "slerp") if ed.method == "both" else (ed.method,)
     out = {"op": "interpolate", "step": step, "labels": None if labels is None else labels.tolist()}
@@ -172,7 +173,7 @@ def direction(config: Config, gan, step: int, out_dir: str, stream) -> dict:
     input, so the edit is the label: columns G(z, a), G(z, b)."""
     ed = config.edit
     strengths = editing.parse_strengths(ed.strengths)
-    k = _num_classes(gan)
+    k = _num_classes(config)
     if k:
         return _label_swap(config, gan, step, out_dir, stream)
     grouper = Grouper(config, stream)
@@ -205,7 +206,7 @@ def direction(config: Config, gan, step: int, out_dir: str, stream) -> dict:
 
 def _label_swap(config, gan, step, out_dir, stream):
     ed = config.edit
-    k = _num_classes(gan)
+    k = _num_classes(config)
     a, b = _classes(config, k)
     z = _z(gan, ed.num, ed.seed)
     rows = np.stack(
@@ -256,7 +257,7 @@ def invert(config: Config, gan, step: int, out_dir: str, stream) -> dict:
     """Inverts `num` targets (best of `restarts` random starts), optionally fine-tunes a copy
     of G at those z, then (with edit.class_a/class_b set) adds the class direction."""
     ed = config.edit
-    k = _num_classes(gan)
+    k = _num_classes(config)
     targets, labels, where = _targets(config, bool(k))
     if k:
         if ed.label >= 0:
@@ -362,16 +363,10 @@ def edit(workdir: str, config: Config | None = None, stream=None) -> dict:
     """Runs `config.edit.op` on the latest checkpoint of `workdir`; writes edits/ files and
     edits/<op>_stepXXXXXX.json; returns the summary."""
     from ganzoo import train_lib
-    from ganzoo.cyclegan import CycleGAN
 
     stream = stream or sys.stdout
     config, gan, step = train_lib.load_run(workdir, config)
-    if isinstance(gan, CycleGAN):
-        raise ConfigError(
-            "Received: --mode=edit on a CycleGAN run. Expected a z -> x generator (an "
-            "unconditional, conditional or InfoGAN run): a CycleGAN has no latent space; use "
-            "--mode=sample to translate images."
-        )
+    family_of(config).check_edit(config)
     if config.edit.op not in OPS:
         raise EvalError(f"Received: edit.op={config.edit.op!r}. Expected one of {', '.join(OPS)}.")
     wd = Workdir(workdir)

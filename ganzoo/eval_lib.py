@@ -18,12 +18,11 @@ import tensorflow as tf
 
 from ganzoo import config as config_lib
 from ganzoo import data as data_lib
-from ganzoo import speech as speech_lib
 from ganzoo.checkpoint import RunCheckpoint
 from ganzoo.errors import ConfigError, EvalError, WorkdirError
+from ganzoo.family import LoadedRun, family_of
 from ganzoo.metrics import (
     InceptionExtractor,
-    audio_classifier,
     density_coverage,
     kernel_inception_distance,
     mode_metrics,
@@ -42,11 +41,14 @@ BEST_DIR = os.path.join("checkpoints", "best")
 
 
 def resolve_extractor(config: config_lib.Config) -> str:
-    """eval.extractor with `auto` resolved: modes (synthetic), classifier (mnist-like, gray), or
-    inception."""
+    """eval.extractor with `auto` resolved by the run's family."""
+    return family_of(config).extractor_kind(config)
+
+
+def resolve_image_extractor(config: config_lib.Config) -> str:
+    """eval.extractor with `auto` resolved for images: modes (synthetic), classifier
+    (mnist-like, gray), or inception."""
     name = config.eval.extractor
-    if speech_lib.is_audio(config):  # the audio domain classifier (speech.check_config)
-        return "classifier"
     synthetic = config.data.source == "synthetic"
     if name == "auto":
         if synthetic:
@@ -87,16 +89,19 @@ def _examples(config, split: str, with_labels: bool, shuffle: int, limit: int = 
         "train.batch_size": 1,
     }
     cfg = config_lib.apply_overrides(config, overrides)
-    return data_lib.build_dataset(cfg, with_labels=with_labels, repeat=False).unbatch()
+    dataset = family_of(cfg).dataset(cfg, with_labels=with_labels, repeat=False)
+    return dataset.unbatch()
 
 
 def train_domain_classifier(config: config_lib.Config, stream=None) -> dict:
+    """Trains the domain classifier of `config`'s family and data; returns its metadata."""
+    return family_of(config).train_domain_classifier(config, stream)
+
+
+def train_image_classifier(config: config_lib.Config, stream=None) -> dict:
     """Trains the domain classifier of `config`'s dataset on its `train` split (the experiment's
     own data settings), tests it on `test`, caches it; returns its metadata."""
-    if data_lib.moving.is_video(config):  # the classifier of the clips' frames
-        from ganzoo import video_eval
-
-        return video_eval.train_domain_classifier(config, stream)
+    family = family_of(config)
     stream = stream or sys.stdout
     directory = classifier_lib.classifier_dir(config.eval.cache_dir, classifier_name(config))
     if config.data.source == "synthetic":
@@ -123,18 +128,14 @@ def train_domain_classifier(config: config_lib.Config, stream=None) -> dict:
     metadata = classifier_lib.train_classifier(
         train,
         test,
-        data_lib.example_shape(config),
+        family.example_shape(config),
         num_classes=len(counts),
         directory=directory,
         epochs=config.eval.classifier_epochs,
         description=description,
         seed=config.seed,
         stream=stream,
-        builder=(
-            audio_classifier.builder(config.audio.sample_rate)
-            if speech_lib.is_audio(config)
-            else None
-        ),
+        builder=family.classifier_builder(config),
     )
     print(
         f"Classifier test accuracy {metadata['test_accuracy']:.4f} on "
@@ -147,7 +148,7 @@ def train_domain_classifier(config: config_lib.Config, stream=None) -> dict:
 
 def classifier_name(config) -> str:
     """The classifier cache's name: the dataset's, or for audio also its clip length and rate."""
-    return speech_lib.classifier_name(config) if speech_lib.is_audio(config) else config.data.name
+    return family_of(config).classifier_name(config)
 
 
 def _domain_classifier(config, stream):
@@ -155,7 +156,7 @@ def _domain_classifier(config, stream):
     if classifier_lib.read_metadata(directory) is None:
         train_domain_classifier(config, stream)
     extractor = classifier_lib.DomainClassifier(directory)
-    shape = tuple(data_lib.example_shape(config))
+    shape = tuple(family_of(config).example_shape(config))
     if extractor.input_shape != shape:
         raise EvalError(
             f"Received: images of shape {shape}; the classifier in {directory} takes "
@@ -211,7 +212,7 @@ def reference_key(config, extractor) -> dict:
         "dataset": config.data.name,
         "source": config.data.source,
         "data_dir": config.data.dir,
-        "image_shape": list(data_lib.example_shape(config)),
+        "image_shape": list(family_of(config).example_shape(config)),
         "split": ev.split,
         "num_samples": ev.num_samples,
         "max_features": ev.max_features,
@@ -360,29 +361,20 @@ class Evaluator:
         """The result record of `gan.sampling_generator` on eval.num_samples samples."""
         ev = self.config.eval
         generator = gan.sampling_generator
+        classes = family_of(self.config).num_classes(self.config)
         if self._forward[0] is not generator:
-            classes = getattr(gan, "num_classes", 0)  # ConditionalGAN
             self._forward = (generator, generator_function(generator, gan.latent_dim, classes))
         batches = generated_batches(
             self._forward[1], gan.latent_dim, ev.num_samples, ev.batch_size, ev.seed
         )
-        classes = getattr(gan, "num_classes", 0)
         labels = requested_labels(ev.num_samples, ev.batch_size, classes) if classes else None
         return self.evaluate_batches(batches, labels=labels, **extra)
 
 
 def make_evaluator(config: config_lib.Config, stream=None):
-    """The evaluator of `config`: TextEvaluator for text runs, VideoEvaluator (per-frame FID,
-    temporal consistency) for video runs, else Evaluator. All have the same interface."""
-    if data_lib.text.is_text(config):
-        from ganzoo import text_eval
-
-        return text_eval.TextEvaluator(config, stream)
-    if data_lib.moving.is_video(config):
-        from ganzoo import video_eval
-
-        return video_eval.VideoEvaluator(config, stream)
-    return Evaluator(config, stream)
+    """The evaluator of `config`'s family (Evaluator for images; text and video runs have
+    their own, with the same interface)."""
+    return family_of(config).make_evaluator(config, stream)
 
 
 def summary(result: dict) -> str:
@@ -399,9 +391,18 @@ def result_path(step: int) -> str:
     return os.path.join("eval", f"step_{step:06d}.json")
 
 
-def evaluate_run(workdir: str, config: config_lib.Config | None = None, stream=None) -> dict:
-    """Scores the latest (or, with eval.checkpoint=best, the best) checkpoint of a run folder
-    and writes eval/step_XXXXXX.json; returns the result (with its `path`)."""
+def summary_line(what: str, result: dict) -> str:
+    """`<what> vs 'test', N samples, extractor E: <metrics> (Ns) -> path`."""
+    return (
+        f"{what} vs {result['split']!r}, {result['num_samples']} samples, extractor "
+        f"{result['extractor_name']}: {summary(result)} ({result['seconds']:.0f}s)"
+        + (f" -> {result['path']}" if "path" in result else "")
+    )
+
+
+def load_for_eval(workdir: str, config: config_lib.Config | None = None) -> LoadedRun:
+    """The run folder's GAN restored from its latest checkpoint, or its best with
+    eval.checkpoint=best."""
     from ganzoo.train_lib import build_gan  # train_lib imports the eval callback, which imports us
 
     wd = Workdir(workdir)
@@ -411,10 +412,6 @@ def evaluate_run(workdir: str, config: config_lib.Config | None = None, stream=N
             f"{wd.path!r} has no config.json: it is not a ganzoo run folder. "
             "Train first with --experiment=NAME --workdir=DIR."
         )
-    if data_lib.moving.is_video(config):  # per-frame FID + temporal consistency
-        from ganzoo import video_eval
-
-        return video_eval.evaluate_run(workdir, config, stream)
     which = config.eval.checkpoint
     directory = wd.sub(BEST_DIR) if which == "best" else wd.checkpoint_dir
     gan = build_gan(config)
@@ -422,24 +419,25 @@ def evaluate_run(workdir: str, config: config_lib.Config | None = None, stream=N
     if ckpt.latest is None:
         how = "train with --set eval.every=N to keep one" if which == "best" else "train first"
         raise EvalError(f"No {which} checkpoint in {directory!r} ({how}).")
-    evaluator = make_evaluator(config, stream)  # fails early (no Inception, no data)
     ckpt.restore(ckpt.latest)
-    result = evaluator.evaluate(gan, step=ckpt.step, checkpoint=which, checkpoint_path=ckpt.latest)
-    result["path"] = wd.write_json(result_path(ckpt.step), result)
-    return result
+    return LoadedRun(config, gan, ckpt.step, wd, which, ckpt.latest)
+
+
+def evaluate_run(workdir: str, config: config_lib.Config | None = None, stream=None) -> dict:
+    """Scores the latest (or, with eval.checkpoint=best, the best) checkpoint of a run folder
+    as its family does, and writes its result under eval/; returns the result (with `path`)."""
+    run = load_for_eval(workdir, config)
+    return family_of(run.config).evaluate(run, stream)
 
 
 def evaluate_real(config: config_lib.Config, stream=None) -> dict:
     """Scores the real `data.split` as if generated, against eval.split: the floor a perfect
     generator reaches with these sample counts (e.g. train against test)."""
-    if data_lib.moving.is_video(config):
-        from ganzoo import video_eval
+    return family_of(config).evaluate_real(config, stream)
 
-        return video_eval.evaluate_real(config, stream)
-    if data_lib.text.is_text(config):
-        from ganzoo import text_eval
 
-        return text_eval.evaluate_real(config, stream)
+def evaluate_real_images(config: config_lib.Config, stream=None) -> dict:
+    """`evaluate_real` for image (and 2-D point) data."""
     evaluator = Evaluator(config, stream)
     if evaluator.kind == "modes":
         points = data_lib.sample_synthetic(

@@ -182,16 +182,16 @@ def baselines(config: Config, inputs: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def evaluate_run(workdir: str, config: Config | None = None, stream=None) -> dict:
-    """--mode=eval for image-to-image runs: PSNR and SSIM against the ground truth, and the
+def evaluate(run, stream=None) -> dict:
+    """--mode=eval of a restored image-to-image run (a `ganzoo.family.LoadedRun`): PSNR and SSIM against the ground truth, and the
     domain-classifier (or Inception) FID against `eval.split`'s first `eval.num_samples`
     images, of the GAN and the task's baselines on the first `eval.num_samples` examples of
     `i2i.eval_split`. Writes eval/restoration_stepXXXXXX.json and .png (input | baselines |
     GAN | ground truth); returns the result."""
-    from ganzoo import eval_lib, train_lib
+    from ganzoo import eval_lib
 
     stream = stream or sys.stdout
-    config, gan, step = train_lib.load_run(workdir, config)
+    config, gan, step, wd = run.config, run.gan, run.step, run.workdir
     start = time.perf_counter()
     evaluator = eval_lib.Evaluator(config, stream) if config.i2i.eval_fid else None
     name = config.model.arch
@@ -248,7 +248,6 @@ def evaluate_run(workdir: str, config: Config | None = None, stream=None) -> dic
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
     }
-    wd = Workdir(workdir)
     stem = os.path.join("eval", f"restoration_step{step:06d}")
     result["path"] = wd.write_json(stem + ".json", result)
     from ganzoo import images as images_lib
@@ -272,13 +271,10 @@ def format_table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def print_result(result: dict, stream=None) -> None:
-    stream = stream or sys.stdout
-    print(format_table(result), file=stream)
-    print(
-        f"{result['task']} on {result['dataset']} {result['split']!r}, {result['num_examples']} "
-        f"examples, step {result['step']} ({result['seconds']:.0f}s) -> {result['path']}, "
-        f"{result['png']}",
-        file=stream,
-        flush=True,
+def result_lines(result: dict) -> str:
+    """What --mode=eval prints: the table, then one line of what was scored and where."""
+    return format_table(result) + (
+        f"\n{result['task']} on {result['dataset']} {result['split']!r}, "
+        f"{result['num_examples']} examples, step {result['step']} ({result['seconds']:.0f}s) "
+        f"-> {result['path']}, {result['png']}"
     )

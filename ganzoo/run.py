@@ -133,14 +133,10 @@ def run(argv) -> int:
         also = f", {out['gif']}" if "gif" in out else ""
         print(f"Wrote {out['num']} samples from step {out['step']}: {main}{also} and {out['npy']}")
     elif FLAGS.mode == "export":
+        from ganzoo.family import family_of
+
         out = train_lib.export(workdir, config=config)
-        if "b2a" in out:  # CycleGAN: one translator per direction
-            print(f"Exported both translators of step {out['step']}: {out['a2b']}, {out['b2a']}")
-        else:
-            print(
-                f"Exported the generator of step {out['step']}: {out['saved_model']} and "
-                f"{out['keras']}"
-            )
+        print(family_of(config).export_line(out))
     elif FLAGS.mode in ("eval", "eval_real", "train_classifier"):
         _evaluation(config, workdir)
     elif FLAGS.mode == "judge":
@@ -160,40 +156,22 @@ def _evaluation(config, workdir) -> None:
     import json
 
     from ganzoo import eval_lib
+    from ganzoo.family import family_of
     from ganzoo.workdir import Workdir
 
     if FLAGS.mode == "train_classifier":
         eval_lib.train_domain_classifier(config)
         return
-    if FLAGS.mode == "eval" and config.cyclegan.enabled:
-        from ganzoo import cyclegan_run
-
-        result = cyclegan_run.evaluate(workdir, config=config)
-        print(f"step {result['step']}: {cyclegan_run.summary(result)} -> {result['path']}")
-        return
-    if FLAGS.mode == "eval" and config.i2i.task != "none":  # image-to-image: restoration
-        from ganzoo import i2i_lib
-
-        i2i_lib.print_result(i2i_lib.evaluate_run(workdir, config=config))
-        return
     if FLAGS.mode == "eval":
-        result = eval_lib.evaluate_run(workdir, config=config)
-        what = f"step {result['step']} ({result['checkpoint']})"
+        print(family_of(config).eval_line(eval_lib.evaluate_run(workdir, config=config)))
+        return
+    result = eval_lib.evaluate_real(config)
+    if FLAGS.workdir:
+        name = f"real_{config.data.split}_vs_{config.eval.split}_n{config.eval.num_samples}.json"
+        result["path"] = Workdir(FLAGS.workdir).write_json(os.path.join("eval", name), result)
     else:
-        result = eval_lib.evaluate_real(config)
-        what = f"real {config.data.name} {config.data.split!r}"
-        if FLAGS.workdir:
-            name = (
-                f"real_{config.data.split}_vs_{config.eval.split}_n{config.eval.num_samples}.json"
-            )
-            result["path"] = Workdir(FLAGS.workdir).write_json(os.path.join("eval", name), result)
-    if "path" not in result:
         print(json.dumps(result, indent=2, sort_keys=True))
-    print(
-        f"{what} vs {result['split']!r}, {result['num_samples']} samples, extractor "
-        f"{result['extractor_name']}: {eval_lib.summary(result)} ({result['seconds']:.0f}s)"
-        + (f" -> {result['path']}" if "path" in result else "")
-    )
+    print(eval_lib.summary_line(f"real {config.data.name} {config.data.split!r}", result))
 
 
 def main(argv):

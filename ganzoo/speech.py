@@ -59,12 +59,6 @@ def check_config(config: Config) -> None:
             f"{audio.phase_shuffle}, audio.kernel_size={audio.kernel_size}. Expected >= 0, >= 0 "
             "and >= 1."
         )
-    if config.model.conditioning != "none" or config.model.info_categorical:
-        raise ConfigError(
-            f"Received: model.conditioning={config.model.conditioning!r}, model.info_categorical="
-            f"{config.model.info_categorical!r} for audio. Expected 'none' and '': WaveGAN here "
-            "is unconditional."
-        )
     if config.data.source == "wav_folder" and not config.data.dir:
         raise ConfigError(
             "Received: data.dir=''. data.source=wav_folder needs a folder of WAV files: "

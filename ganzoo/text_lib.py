@@ -38,11 +38,6 @@ def check_config(config) -> None:
             f"Received: model.arch={arch!r} with data.source='text'. Expected one of "
             f"{', '.join(text_resnet.TEXT_ARCHS)}."
         )
-    if config.model.conditioning != "none" or config.model.info_categorical:
-        raise ConfigError(
-            "Received: a conditional or InfoGAN model with data.source='text'. Expected "
-            "model.conditioning='none' and no InfoGAN codes."
-        )
     if config.stabilizers.diff_augment:
         raise ConfigError(
             f"Received: stabilizers.diff_augment={config.stabilizers.diff_augment!r} with "
@@ -98,9 +93,7 @@ class TextMonitor(TrainingMonitor):
                 layer.temperature.assign(tau)
 
     def write_samples(self, step: int) -> str:
-        texts = text_data.decode(
-            self._fixed_samples(self.config.sample.num), self.config.text.vocab
-        )
+        texts = text_data.decode(self.fixed_samples(self.config.sample.num), self.config.text.vocab)
         path = os.path.join(self.workdir.samples_dir, f"step_{step:06d}.txt")
         write_lines(path, texts)
         with self.writer.as_default(step=step):

@@ -9,45 +9,24 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganzoo import biggan as biggan_lib
-from ganzoo import conditional as conditional_lib
-from ganzoo import data as data_lib
 from ganzoo import distribute as distribute_lib
-from ganzoo import i2i_lib, text_lib
-from ganzoo import images as images_lib
-from ganzoo import infogan as infogan_lib
 from ganzoo import precision as precision_lib
-from ganzoo import speech as speech_lib
-from ganzoo import video_gan as video_gan_lib
-from ganzoo.callbacks import TrainingMonitor, reference_points
+from ganzoo.callbacks import reference_points
 from ganzoo.checkpoint import RunCheckpoint
 from ganzoo.config import Config
-from ganzoo.data import paired as paired_data
-from ganzoo.errors import TrainingError
+from ganzoo.errors import TrainingError, WorkdirError
 from ganzoo.eval_callback import eval_callback
-from ganzoo.export import export_generator
+from ganzoo.family import LoadedRun, family_of
 from ganzoo.gan import GAN
-from ganzoo.models import build_models
-from ganzoo.models import conditional as models_conditional
-from ganzoo.models import infogan as models_infogan
 from ganzoo.workdir import Workdir
 
 
 def build_dataset(config: Config):
-    """The training tf.data pipeline of `config` (batched, shuffled, repeated): image (or point)
-    batches, or (x, int32 labels) batches for a conditional model (model.conditioning),
-    (a, b) batches of two unpaired domains for a CycleGAN, or (targets, inputs) image pairs for an
-    image-to-image task (i2i.task)."""
-    if i2i_lib.is_paired(config):
-        return paired_data.build_paired_dataset(config)
-    if config.cyclegan.enabled:  # (a, b) batches of two unpaired domains
-        from ganzoo.data import unpaired
-
-        return unpaired.build_unpaired_dataset(config)
-    if config.model.conditioning == "none":
-        return data_lib.build_dataset(config)
-    dataset = data_lib.build_dataset(config, with_labels=True)
-    return conditional_lib.check_dataset_labels(dataset, config.model.num_classes)
+    """The training tf.data pipeline of `config` (batched, shuffled, repeated), as its family
+    trains on it: image (or point) batches; (x, int32 labels) for a conditional model; (a, b)
+    batches of two unpaired domains for a CycleGAN; (targets, inputs) image pairs for an
+    image-to-image task."""
+    return family_of(config).training_dataset(config)
 
 
 def build_gan(config: Config, strategy=None) -> GAN:
@@ -65,55 +44,15 @@ def build_gan(config: Config, strategy=None) -> GAN:
 
 def _build_gan(config: Config) -> GAN:
     keras.utils.set_random_seed(config.seed)
-    model, shape = config.model, data_lib.example_shape(config)
     common = dict(
-        loss=model.loss,
-        d_steps=model.d_steps,
+        loss=config.model.loss,
+        d_steps=config.model.d_steps,
         seed=config.seed,
         fused_d_pass=config.train.fused_d_pass,
         reuse_fakes=config.train.reuse_fake,
         **config.stabilizers.to_dict(),  # the section's keys are GAN's keyword arguments
     )
-    if model.arch == "biggan":
-        gan = biggan_lib.build_biggan(config, **common)
-    elif i2i_lib.is_paired(config):
-        gan = i2i_lib.build_pix2pix(config, common)
-    elif data_lib.moving.is_video(config):  # clips: MoCoGAN-style G, video + frame D
-        gan = video_gan_lib.build_video_gan(config, **common)
-    elif config.cyclegan.enabled:
-        from ganzoo import cyclegan
-
-        gan = cyclegan.build_cyclegan(config)
-    elif model.conditioning != "none":
-        g, d = models_conditional.build_conditional_models(model, shape)
-        gan = conditional_lib.ConditionalGAN(
-            g,
-            d,
-            latent_dim=model.latent_dim,
-            num_classes=model.num_classes,
-            conditioning=model.conditioning,
-            acgan_weight=model.acgan_weight,
-            **common,
-        )
-    elif models_infogan.is_infogan(model):
-        g, d = models_infogan.build_infogan_models(model, shape)
-        categorical = models_infogan.parse_categorical(model.info_categorical)
-        gan = infogan_lib.InfoGAN(
-            g,
-            d,
-            noise_dim=model.latent_dim,
-            categorical=categorical,
-            continuous=model.info_continuous,
-            info_weight=model.info_weight,
-            **common,
-        )
-    elif speech_lib.is_audio(config):  # WaveGAN: the audio section adds its options
-        generator, discriminator = build_models(speech_lib.model_config(config), shape)
-        gan = GAN(generator, discriminator, latent_dim=model.latent_dim, **common)
-    else:
-        build = text_lib.build_text_models if text_lib.is_text(config) else None
-        generator, discriminator = build(config, shape) if build else build_models(model, shape)
-        gan = GAN(generator, discriminator, latent_dim=model.latent_dim, **common)
+    gan = family_of(config).build_gan(config, common)
     opt, precision = config.optimizer, config.train.precision
     gan.compile(
         d_optimizer=precision_lib.wrap_optimizer(
@@ -189,9 +128,10 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
     # the dataset advances its seeded shuffle, and all workers must then read the same batches.
     real_sample = _real_sample(dataset, config.health.diversity_samples)
     print(_start_line(config, wd, ckpt.step, strategy), file=stream, flush=True)
-    monitor_class = text_lib.TextMonitor if text_lib.is_text(config) else TrainingMonitor
+    family = family_of(config)
+    monitor_class = family.monitor_class()
     while True:
-        i2i_lib.attach_sample_pairs(gan, config, dataset)  # (again after a rollback rebuilt it)
+        family.prepare_training(gan, config, dataset)  # (again after a rollback rebuilt it)
         monitor = monitor_class(
             ckpt,
             wd,
@@ -302,8 +242,6 @@ def load_run(workdir: str, config: Config | None = None) -> tuple[Config, GAN, i
     if config is None:
         config = wd.read_config()
         if config is None:
-            from ganzoo.errors import WorkdirError
-
             raise WorkdirError(
                 f"{wd.path!r} has no config.json: it is not a ganzoo run folder. "
                 "Train first with --experiment=NAME --workdir=DIR."
@@ -312,86 +250,26 @@ def load_run(workdir: str, config: Config | None = None) -> tuple[Config, GAN, i
     return config, gan, ckpt.step
 
 
-def _is_cyclegan(workdir: str, config: Config | None) -> bool:
-    config = config if config is not None else Workdir(workdir).read_config()
-    return config is not None and bool(config.cyclegan.enabled)
+def _loaded_run(workdir: str, config: Config | None) -> LoadedRun:
+    config, gan, step = load_run(workdir, config)
+    return LoadedRun(config, gan, step, Workdir(workdir))
 
 
 def sample(
     workdir: str, num: int | None = None, seed: int | None = None, config: Config | None = None
 ) -> dict:
-    """Writes a PNG grid and an .npy of `num` samples from the latest checkpoint; no data needed.
-
-    Conditional models: one grid row per class of `sample.labels` (docs/conditional.md), and
-    their labels in `*_labels.npy`. InfoGAN: also a latent-traversal grid per code.
-    """
-    if _is_cyclegan(workdir, config):
-        from ganzoo import cyclegan_run
-
-        return cyclegan_run.sample(workdir, config)
-    config, gan, step = load_run(workdir, config)
-    if i2i_lib.is_paired(config):
-        return i2i_lib.sample(config, gan, step, workdir)
-    num = config.sample.num if num is None else num
-    seed = config.sample.seed if seed is None else seed
-    if isinstance(gan, video_gan_lib.VideoGAN):  # GIF + frame strip + .npy of clips
-        from ganzoo import video_samples
-
-        return video_samples.sample_run(gan, config, Workdir(workdir), step, num, seed)
-    if text_lib.is_text(config):  # decoded text, no picture
-        return text_lib.write_samples(gan, config, step, Workdir(workdir).samples_dir, num, seed)
-    out = {}
-    if isinstance(gan, conditional_lib.ConditionalGAN):
-        samples, labels = conditional_lib.conditional_samples(gan, config, num, seed)
-        num = len(samples)
-    else:
-        samples = gan.generate(num, seed=seed)
-    wd = Workdir(workdir)
-    stem = os.path.join(wd.samples_dir, f"sample_step{step:06d}_seed{seed}_n{num}")
-    os.makedirs(wd.samples_dir, exist_ok=True)
-    if isinstance(gan, conditional_lib.ConditionalGAN):
-        np.save(stem + "_labels.npy", labels)
-        out["labels"] = stem + "_labels.npy"
-    if isinstance(gan, infogan_lib.InfoGAN):
-        out["traversals"] = infogan_lib.write_traversals(
-            gan, stem, config.sample.cols, seed, reference_points(config)
-        )
-    np.save(stem + ".npy.tmp.npy", samples)
-    os.replace(stem + ".npy.tmp.npy", stem + ".npy")
-    if speech_lib.is_audio(config):  # 16-bit PCM WAV files, one per clip and one of them all
-        out.update(speech_lib.write_sample_files(stem, samples, config.audio.sample_rate))
-        out.update(npy=stem + ".npy", step=step, num=num, seed=seed)
-        return out
-    if samples.ndim == 4:
-        picture = images_lib.image_grid(samples, config.sample.cols)
-    else:
-        picture = images_lib.picture(samples, reference=reference_points(config))
-    images_lib.write_png(stem + ".png", picture)
-    out.update(png=stem + ".png", npy=stem + ".npy", step=step, num=num, seed=seed)
-    return out
+    """Writes `num` samples from the latest checkpoint as its family shows them (a PNG grid and
+    an .npy for images; conditional models one grid row per class of `sample.labels` and
+    `*_labels.npy`; InfoGAN also a traversal grid per code; text, WAV or GIF files for text,
+    audio and video); no data needed, except for image-to-image and CycleGAN runs."""
+    run = _loaded_run(workdir, config)
+    num = run.config.sample.num if num is None else num
+    seed = run.config.sample.seed if seed is None else seed
+    return family_of(run.config).sample(run, num, seed)
 
 
 def export(workdir: str, config: Config | None = None) -> dict:
     """Writes export/generator (SavedModel: z [, labels] -> images in [0, 1]) and
     export/generator.keras (CycleGAN: export/g_ab and export/g_ba, images -> images)."""
-    if _is_cyclegan(workdir, config):
-        from ganzoo import cyclegan_run
-
-        return cyclegan_run.export(workdir, config)
-    config, gan, step = load_run(workdir, config)
-    if i2i_lib.is_paired(config):
-        return i2i_lib.export(config, gan, step, workdir)
-    if text_lib.is_text(config):  # z -> indices, strings and probabilities
-        paths = text_lib.export_text_generator(
-            gan.sampling_generator, gan.latent_dim, config.text.vocab, Workdir(workdir).export_dir
-        )
-        return {**paths, "step": step}
-    paths = export_generator(
-        gan.sampling_generator,
-        gan.latent_dim,
-        Workdir(workdir).export_dir,
-        num_classes=getattr(gan, "num_classes", 0),
-        output_name="audio" if speech_lib.is_audio(config) else "images",
-    )
-    paths["step"] = step
-    return paths
+    run = _loaded_run(workdir, config)
+    return family_of(run.config).export(run)

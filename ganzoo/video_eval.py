@@ -19,10 +19,9 @@ import tensorflow as tf
 from ganzoo import config as config_lib
 from ganzoo import eval_lib
 from ganzoo.data import moving
-from ganzoo.errors import EvalError, WorkdirError
+from ganzoo.errors import EvalError
 from ganzoo.metrics import reference as reference_lib
 from ganzoo.metrics import temporal
-from ganzoo.workdir import Workdir
 
 CLASSIFIER_SIDE = 28
 
@@ -157,29 +156,6 @@ class VideoEvaluator:
             forward, gan.latent_dim, ev.num_samples, ev.batch_size, ev.seed
         )
         return self.evaluate_batches(batches, **extra)
-
-
-def evaluate_run(workdir: str, config, stream=None) -> dict:
-    """`eval_lib.evaluate_run` for a video run: scores its latest (or best) checkpoint and
-    writes eval/step_XXXXXX.json."""
-    from ganzoo.checkpoint import RunCheckpoint
-    from ganzoo.train_lib import build_gan
-
-    wd = Workdir(workdir)
-    if config is None:
-        raise WorkdirError(f"{wd.path!r} has no config.json: it is not a ganzoo run folder.")
-    which = config.eval.checkpoint
-    directory = wd.sub(eval_lib.BEST_DIR) if which == "best" else wd.checkpoint_dir
-    gan = build_gan(config)
-    ckpt = RunCheckpoint(gan, directory, config.train.keep_checkpoints)
-    if ckpt.latest is None:
-        how = "train with --set eval.every=N to keep one" if which == "best" else "train first"
-        raise EvalError(f"No {which} checkpoint in {directory!r} ({how}).")
-    evaluator = VideoEvaluator(config, stream)
-    ckpt.restore(ckpt.latest)
-    result = evaluator.evaluate(gan, step=ckpt.step, checkpoint=which, checkpoint_path=ckpt.latest)
-    result["path"] = wd.write_json(eval_lib.result_path(ckpt.step), result)
-    return result
 
 
 def evaluate_real(config, stream=None) -> dict:

@@ -201,12 +201,6 @@ def check_config(config) -> None:
             f"{v.min_speed}, video.max_speed={v.max_speed} at model.resolution={m.resolution}. "
             "Expected 0 < object size <= resolution and 0 <= min_speed <= max_speed."
         )
-    if m.conditioning != "none" or m.info_categorical or m.info_continuous:
-        raise ConfigError(
-            f"Received: model.conditioning={m.conditioning!r}, model.info_categorical="
-            f"{m.info_categorical!r}, model.info_continuous={m.info_continuous} with "
-            f"model.arch={m.arch!r}. Expected an unconditional video model (none, '', 0)."
-        )
     if config.stabilizers.diff_augment:
         raise ConfigError(
             f"Received: stabilizers.diff_augment={config.stabilizers.diff_augment!r} with a video "

@@ -390,7 +390,8 @@ def test_conditional_runs_report_class_accuracy(bars_dir, tmp_path, monkeypatch)
     extractor = BarExtractor()
     monkeypatch.setattr(eval_lib, "build_extractor", lambda config, kind, stream=None: extractor)
     monkeypatch.setattr(eval_lib, "resolve_extractor", lambda config: "classifier")
-    evaluator = eval_lib.Evaluator(image_config(bars_dir, tmp_path / "cache"))
+    conditional = {"model.conditioning": "concat", "model.num_classes": 10}
+    evaluator = eval_lib.Evaluator(image_config(bars_dir, tmp_path / "cache", **conditional))
     obeys = evaluator.evaluate(_BarGAN(blind=False))["metrics"]
     assert obeys["class_accuracy"] == 1.0
     assert obeys["class_accuracy_per_class"] == {k: 1.0 for k in range(10)}

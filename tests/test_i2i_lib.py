@@ -9,7 +9,7 @@ import PIL.Image
 import pytest
 from clean_serving import serve_without_ganzoo
 
-from ganzoo import i2i_lib, train_lib
+from ganzoo import eval_lib, i2i_lib, train_lib
 from ganzoo.config import apply_overrides, base_config, validate
 from ganzoo.data import paired
 
@@ -96,7 +96,7 @@ def test_export_takes_the_conditioning_image_in_unit_range(run, tmp_path):
 def test_eval_scores_the_gan_and_the_baselines(run):
     pytest.importorskip("cv2")
     config, workdir, _ = run
-    result = i2i_lib.evaluate_run(workdir)
+    result = eval_lib.evaluate_run(workdir)
     assert set(result["methods"]) == {"mean_fill", "telea", "pix2pix", "ground_truth"}
     assert result["num_examples"] == 6 and result["step"] == 2  # the folder has 6 images
     truth = result["methods"]["ground_truth"]

@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo.config import AUDIO_SOURCES, Config
-from ganzoo.data import audio, espeak_digits, idx, moving, sharded, synthetic, text
+from ganzoo.data import audio, espeak_digits, idx, sharded, synthetic, text
 from ganzoo.data.image_folder import load_image_folder
 from ganzoo.data.tfds import load_tfds
 from ganzoo.data.transforms import to_model_image
@@ -157,11 +157,10 @@ def _is_image_source(config: Config) -> bool:
 
 def example_shape(config: Config) -> tuple[int, ...]:
     """The shape of one example `build_dataset` yields: (2,) for synthetic, (seq_len, vocab
-    size) for text, (T, 1) for audio, T, H, W, C for video models, else H, W, C."""
+    size) for text, (T, 1) for audio, else H, W, C. (A family that builds its examples from
+    these, such as video clips, says its own: `ganzoo.family.Family.example_shape`.)"""
     if not _is_image_source(config):
         return READY_SOURCES[config.data.source](config)
-    if moving.is_video(config):
-        return moving.clip_shape(config)
     return (config.model.resolution, config.model.resolution, config.model.channels)
 
 
@@ -170,8 +169,6 @@ def build_dataset(
 ) -> tf.data.Dataset:
     """Batches for training: float32 [B, H, W, C] in [-1, 1] (or [B, 2] points for synthetic),
     with int32 labels [B] when `with_labels`. Batches are full (drop_remainder=True)."""
-    if moving.is_video(config):  # clips [B, T, H, W, C] (ganzoo.data.moving)
-        return moving.build_video_dataset(config, with_labels=with_labels, repeat=repeat)
     source = config.data.source
     if source not in SOURCES:
         raise ConfigError(unknown_name_message("data source", source, SOURCES))

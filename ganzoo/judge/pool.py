@@ -17,8 +17,8 @@ import tensorflow as tf
 from ganzoo import config as config_lib
 from ganzoo import data as data_lib
 from ganzoo import images as images_lib
-from ganzoo.conditional import ConditionalGAN
 from ganzoo.errors import ConfigError, GanzooError
+from ganzoo.family import family_of
 
 READABLE_PIXELS = 224  # scale=0 upscales by the smallest integer factor reaching this side
 
@@ -35,7 +35,7 @@ class Run:
 
     @property
     def conditional(self) -> bool:
-        return isinstance(self.gan, ConditionalGAN)
+        return family_of(self.config).num_classes(self.config) > 0
 
     @property
     def ema(self) -> bool:
@@ -76,22 +76,21 @@ def run_names(paths: list[str]) -> list[str]:
 def check_runs(runs: list[Run]) -> None:
     """Runs compared on one page must make images of one shape from one dataset."""
     for run in runs:
-        if len(data_lib.example_shape(run.config)) != 3:
-            raise ConfigError(
-                f"Received: run {run.path!r} with data.source={run.config.data.source!r} (2-D "
-                "points). Expected an image run: people judge pictures, and the 2-D benchmarks "
-                "have exact mode metrics (--mode=eval)."
-            )
+        family_of(run.config).check_judge(run.path, run.config)
     first = runs[0]
-    shape, name = data_lib.example_shape(first.config), first.config.data.name
+    shape, name = _shape(first.config), first.config.data.name
     for run in runs[1:]:
-        other = data_lib.example_shape(run.config)
+        other = _shape(run.config)
         if other != shape or run.config.data.name != name:
             raise ConfigError(
                 f"Received: run {run.path!r} of {run.config.data.name} {other} beside "
                 f"{first.path!r} of {name} {shape}. Expected runs of one dataset and image "
                 "shape: they share the real images."
             )
+
+
+def _shape(config) -> tuple[int, ...]:
+    return family_of(config).example_shape(config)
 
 
 def image_id(seed: int, source: str, run: str | None, index: int) -> str:
@@ -163,7 +162,7 @@ def build_pool(runs: list[Run], judge) -> Pool:
     (none when the data cannot be had: fake-only mode, with the reason in `notice`)."""
     check_runs(runs)
     first = runs[0]
-    shape = data_lib.example_shape(first.config)
+    shape = _shape(first.config)
     scale = resolve_scale(judge.scale, shape)
     num_real = int(round(judge.num_images * judge.real_fraction))
     reals = labels = split = None

@@ -50,12 +50,6 @@ def check_config(config) -> None:
             f"Received: model.info_continuous={m.info_continuous}, model.info_weight="
             f"{m.info_weight}. Expected both >= 0."
         )
-    if is_infogan(m) and m.conditioning != "none":
-        raise ConfigError(
-            f"Received: InfoGAN codes (model.info_categorical={m.info_categorical!r}, "
-            f"model.info_continuous={m.info_continuous}) with model.conditioning="
-            f"{m.conditioning!r}. Expected one of the two: InfoGAN learns its codes unsupervised."
-        )
 
 
 def infogan_generator(model_config, example_shape) -> keras.Model:

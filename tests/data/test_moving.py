@@ -9,6 +9,7 @@ from video_helpers import tiny_video_config, write_objects_idx
 import ganzoo
 from ganzoo.data import moving
 from ganzoo.errors import ConfigError
+from ganzoo.family import family_of
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +77,14 @@ def test_one_object_stays_whole_inside_the_frame_and_moves(objects_dir):
 def test_training_batches_have_the_example_shape(objects_dir):
     config = tiny_video_config(objects_dir)
     batch = next(iter(ganzoo.build_dataset(config)))
-    assert tuple(batch.shape) == (4, *ganzoo.data.example_shape(config)) == (4, 4, 16, 16, 1)
+    shape = family_of(config).example_shape(config)
+    assert tuple(batch.shape) == (4, *shape) == (4, 4, 16, 16, 1)
 
 
 def test_labels_are_refused(objects_dir):
     with pytest.raises(ConfigError, match="video GANs are unconditional"):
-        ganzoo.data.build_dataset(tiny_video_config(objects_dir), with_labels=True)
+        config = tiny_video_config(objects_dir)
+        family_of(config).dataset(config, with_labels=True)
 
 
 def test_bad_video_settings_are_refused(objects_dir):

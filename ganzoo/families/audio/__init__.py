@@ -1,0 +1,1 @@
+"""The audio model family (ganzoo.family.Family hooks in family.py)."""

@@ -1,0 +1,1 @@
+"""The biggan model family (ganzoo.family.Family hooks in family.py)."""

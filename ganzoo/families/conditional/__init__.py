@@ -1,0 +1,1 @@
+"""The conditional model family (ganzoo.family.Family hooks in family.py)."""

@@ -1,0 +1,1 @@
+"""The cyclegan model family (ganzoo.family.Family hooks in family.py)."""

@@ -1,0 +1,54 @@
+"""CycleGAN: unpaired translation between two domains (two generators, two discriminators)."""
+
+from __future__ import annotations
+
+from ganzoo.errors import ConfigError
+from ganzoo.family import Family, LoadedRun, register_family
+
+
+@register_family
+class CycleGANFamily(Family):
+    name = "cyclegan"
+
+    def claims(self, config) -> str:
+        return "cyclegan.enabled=True" if config.cyclegan.enabled else ""
+
+    def training_dataset(self, config):
+        from ganzoo.data import unpaired
+
+        return unpaired.build_unpaired_dataset(config)
+
+    def build_gan(self, config, common: dict):
+        from ganzoo import cyclegan
+
+        return cyclegan.build_cyclegan(config)
+
+    def sample(self, run: LoadedRun, num: int, seed: int) -> dict:
+        from ganzoo import cyclegan_run
+
+        return cyclegan_run.sample(run)
+
+    def export(self, run: LoadedRun) -> dict:
+        from ganzoo import cyclegan_run
+
+        return cyclegan_run.export(run)
+
+    def export_line(self, out: dict) -> str:
+        return f"Exported both translators of step {out['step']}: {out['a2b']}, {out['b2a']}"
+
+    def evaluate(self, run: LoadedRun, stream=None) -> dict:
+        from ganzoo import cyclegan_run
+
+        return cyclegan_run.evaluate(run, stream)
+
+    def eval_line(self, result: dict) -> str:
+        from ganzoo import cyclegan_run
+
+        return f"step {result['step']}: {cyclegan_run.summary(result)} -> {result['path']}"
+
+    def check_edit(self, config) -> None:
+        raise ConfigError(
+            "Received: --mode=edit on a CycleGAN run. Expected a z -> x generator (an "
+            "unconditional, conditional or InfoGAN run): a CycleGAN has no latent space; use "
+            "--mode=sample to translate images."
+        )

@@ -1,0 +1,1 @@
+"""The image model family (ganzoo.family.Family hooks in family.py)."""

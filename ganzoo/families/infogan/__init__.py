@@ -1,0 +1,1 @@
+"""The infogan model family (ganzoo.family.Family hooks in family.py)."""

@@ -1,0 +1,1 @@
+"""The text model family (ganzoo.family.Family hooks in family.py)."""

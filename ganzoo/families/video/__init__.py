@@ -1,0 +1,1 @@
+"""The video model family (ganzoo.family.Family hooks in family.py)."""
