@@ -43,6 +43,8 @@ setup(
             "opencv-python-headless",
         ],
         "apps": ["opencv-python-headless"],
-        "torch-ref": ["torch"],
+        # The PyTorch reference networks of benchmarks/ (torch_reference.py, torch_resnet.py) and
+        # the tests that check they match the Keras ones. FlopCounterMode needs torch >= 2.1.
+        "torch-ref": ["torch>=2.1"],
     },
 )
