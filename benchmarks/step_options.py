@@ -64,8 +64,8 @@ def main(argv=None) -> dict:
     from benchmarks import keras_reference
     from ganzoo.experiment import get_experiment
     from ganzoo.models import dcgan
-    from ganzoo.precision import reset_policy
     from ganzoo.train_lib import build_gan
+    from ganzoo.training.precision import reset_policy
 
     load_before = os.getloadavg()
     steps = {}

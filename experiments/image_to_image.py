@@ -5,13 +5,15 @@ from ganzoo.config import base_config
 from ganzoo.experiment import register_experiment
 
 
-def _pix2pix(source, name, resolution, channels, task, **i2i):
+def _pix2pix(source, name, resolution, channels, task, **image_to_image):
     c = base_config()
     c.data.update(source=source, name=name)
     c.model.update(arch="pix2pix", resolution=resolution, channels=channels, width=64)
     # pix2pix: Adam 2e-4, beta_1 0.5; the cGAN loss with L1 weighted by lambda = 100.
     c.optimizer.update(d_lr=2e-4, g_lr=2e-4, beta_1=0.5)
-    c.i2i.update(task=task, content_loss="l1", content_weight=100.0, adv_weight=1.0, **i2i)
+    c.image_to_image.update(
+        task=task, content_loss="l1", content_weight=100.0, adv_weight=1.0, **image_to_image
+    )
     c.train.update(
         steps=10_000, batch_size=64, log_every=100, sample_every=500, checkpoint_every=1000
     )
@@ -21,8 +23,8 @@ def _pix2pix(source, name, resolution, channels, task, **i2i):
     return c
 
 
-def _fashion(task, **i2i):
-    return _pix2pix("auto", "fashion_mnist", 28, 1, task, **i2i)
+def _fashion(task, **image_to_image):
+    return _pix2pix("auto", "fashion_mnist", 28, 1, task, **image_to_image)
 
 
 @register_experiment("fashion_mnist_inpaint_pix2pix")
@@ -49,7 +51,7 @@ def fashion_mnist_sr4_srgan():
     c = _fashion("sr", scale=4)
     c.model.update(arch="srgan", width=64)
     # Ledig et al.: l_SR = l_MSE + 1e-3 l_adv, Adam 1e-4 with beta_1 0.9, 16 residual blocks.
-    c.i2i.update(content_loss="mse", content_weight=1.0, adv_weight=1e-3, res_blocks=16)
+    c.image_to_image.update(content_loss="mse", content_weight=1.0, adv_weight=1e-3, res_blocks=16)
     c.optimizer.update(d_lr=1e-4, g_lr=1e-4, beta_1=0.9)
     return c
 

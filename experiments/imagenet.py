@@ -35,7 +35,7 @@ def _biggan(resolution: int, *, latent_dim: int, width: int, attention: str, bat
     )
     c.optimizer.update(d_lr=2e-4, g_lr=5e-5, beta_1=0.0, beta_2=0.999)
     c.stabilizers.update(ema_decay=0.9999)
-    c.scaling.update(shared_dim=128, hierarchical=True, orthogonal_weight=1e-4)
+    c.biggan.update(shared_dim=128, hierarchical=True, orthogonal_weight=1e-4)
     # 1.28M images do not fit in memory: no cache; a larger shuffle buffer than the default.
     c.data.update(cache=False, shuffle_buffer=20_000)
     c.train.update(

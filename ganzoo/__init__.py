@@ -19,12 +19,12 @@ _EXPORTS = {
     "metrics": ("ganzoo.metrics", None),
     "penalties": ("ganzoo.penalties", None),
     "stabilizers": ("ganzoo.stabilizers", None),
-    "BigGAN": ("ganzoo.biggan", "BigGAN"),
-    "ConditionalGAN": ("ganzoo.conditional", "ConditionalGAN"),
+    "BigGAN": ("ganzoo.families.biggan.gan", "BigGAN"),
+    "ConditionalGAN": ("ganzoo.families.conditional.gan", "ConditionalGAN"),
     "Config": ("ganzoo.config", "Config"),
     "apply_overrides": ("ganzoo.config", "apply_overrides"),
     "base_config": ("ganzoo.config", "base_config"),
-    "CycleGAN": ("ganzoo.cyclegan", "CycleGAN"),
+    "CycleGAN": ("ganzoo.families.cyclegan.gan", "CycleGAN"),
     "CheckpointError": ("ganzoo.errors", "CheckpointError"),
     "ConfigError": ("ganzoo.errors", "ConfigError"),
     "DataError": ("ganzoo.errors", "DataError"),
@@ -35,24 +35,25 @@ _EXPORTS = {
     "get_experiment": ("ganzoo.experiment", "get_experiment"),
     "list_experiments": ("ganzoo.experiment", "list_experiments"),
     "register_experiment": ("ganzoo.experiment", "register_experiment"),
+    "validate": ("ganzoo.experiment", "validate"),
     "FAMILIES": ("ganzoo.family", "FAMILIES"),
     "Family": ("ganzoo.family", "Family"),
     "family_of": ("ganzoo.family", "family_of"),
     "register_family": ("ganzoo.family", "register_family"),
     "GAN": ("ganzoo.gan", "GAN"),
-    "InfoGAN": ("ganzoo.infogan", "InfoGAN"),
+    "InfoGAN": ("ganzoo.families.infogan.gan", "InfoGAN"),
     "LOSSES": ("ganzoo.losses", "LOSSES"),
     "LossPair": ("ganzoo.losses", "LossPair"),
     "MODELS": ("ganzoo.models", "MODELS"),
     "register_model": ("ganzoo.models", "register_model"),
-    "Pix2Pix": ("ganzoo.pix2pix", "Pix2Pix"),
+    "Pix2Pix": ("ganzoo.families.image_to_image.gan", "Pix2Pix"),
     "build_dataset": ("ganzoo.train_lib", "build_dataset"),
     "build_gan": ("ganzoo.train_lib", "build_gan"),
     "export": ("ganzoo.train_lib", "export"),
     "load_run": ("ganzoo.train_lib", "load_run"),
     "sample": ("ganzoo.train_lib", "sample"),
     "train": ("ganzoo.train_lib", "train"),
-    "VideoGAN": ("ganzoo.video_gan", "VideoGAN"),
+    "VideoGAN": ("ganzoo.families.video.gan", "VideoGAN"),
 }
 
 __all__ = sorted(_EXPORTS)
@@ -74,10 +75,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
     from ganzoo import augment, editing, losses, metrics, penalties, stabilizers  # noqa: F401
-    from ganzoo.biggan import BigGAN  # noqa: F401
-    from ganzoo.conditional import ConditionalGAN  # noqa: F401
     from ganzoo.config import Config, apply_overrides, base_config  # noqa: F401
-    from ganzoo.cyclegan import CycleGAN  # noqa: F401
     from ganzoo.errors import (  # noqa: F401
         CheckpointError,
         ConfigError,
@@ -87,12 +85,20 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
         TrainingError,
         WorkdirError,
     )
-    from ganzoo.experiment import get_experiment, list_experiments, register_experiment  # noqa: F401
+    from ganzoo.experiment import (  # noqa: F401
+        get_experiment,
+        list_experiments,
+        register_experiment,
+        validate,
+    )
+    from ganzoo.families.biggan.gan import BigGAN  # noqa: F401
+    from ganzoo.families.conditional.gan import ConditionalGAN  # noqa: F401
+    from ganzoo.families.cyclegan.gan import CycleGAN  # noqa: F401
+    from ganzoo.families.image_to_image.gan import Pix2Pix  # noqa: F401
+    from ganzoo.families.infogan.gan import InfoGAN  # noqa: F401
+    from ganzoo.families.video.gan import VideoGAN  # noqa: F401
     from ganzoo.family import FAMILIES, Family, family_of, register_family  # noqa: F401
     from ganzoo.gan import GAN  # noqa: F401
-    from ganzoo.infogan import InfoGAN  # noqa: F401
     from ganzoo.losses import LOSSES, LossPair  # noqa: F401
     from ganzoo.models import MODELS, register_model  # noqa: F401
-    from ganzoo.pix2pix import Pix2Pix  # noqa: F401
     from ganzoo.train_lib import build_dataset, build_gan, export, load_run, sample, train  # noqa: F401
-    from ganzoo.video_gan import VideoGAN  # noqa: F401

@@ -119,7 +119,7 @@ def _write(stem: str, rows: np.ndarray, reference=None) -> dict:
 
 
 def _reference(config):
-    from ganzoo.callbacks import reference_points
+    from ganzoo.training.callbacks import reference_points
 
     return reference_points(config)
 

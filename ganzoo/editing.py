@@ -237,7 +237,7 @@ def parse_strengths(text: str) -> list[float]:
 
 
 def check_config(config) -> None:
-    """Edit settings that types alone don't catch (called from config.validate)."""
+    """Edit settings that types alone don't catch (called by ganzoo.experiment.validate)."""
     ed = config.edit
     for key, choices in (("op", EDIT_OPS), ("method", INTERPOLATIONS)):
         if ed[key] not in choices:

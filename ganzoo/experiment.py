@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ganzoo import config as config_lib
+from ganzoo.errors import ConfigError
 from ganzoo.registry import Registry
 
 EXPERIMENTS: Registry[Callable[[], config_lib.Config]] = Registry("experiment")
@@ -69,4 +70,32 @@ def get_experiment(name: str, overrides: Mapping[str, Any] | None = None) -> con
     if not config.description:
         config.description = list_experiments()[name]
     config = config_lib.apply_overrides(config, overrides)
-    return config_lib.validate(config)
+    return validate(config)
+
+
+def validate(config: config_lib.Config) -> config_lib.Config:
+    """Checks values that types alone don't catch; returns the config locked.
+
+    In this order (the first error is raised): the shared sections; which family runs the
+    config (exactly one may claim it); the data source, loss and architecture names; the
+    family's own checks; the stabilisers, judge, edit and TFRecord settings.
+    """
+    from ganzoo import editing, losses, models, stabilizers
+    from ganzoo.data import pipeline, sharded
+    from ganzoo.family import family_of
+    from ganzoo.judge import settings as judge_settings
+
+    config_lib.check_shared(config)
+    family = family_of(config)  # loads the families, which register their sources and archs
+    source = config.data.source
+    if source not in pipeline.SOURCES:
+        raise ConfigError(
+            f"Received: data.source={source!r}. Expected one of {', '.join(pipeline.SOURCES)}."
+        )
+    losses.LOSSES.get(config.model.loss)
+    models.MODELS.get(config.model.arch)
+    family.check_config(config)
+    for check in (stabilizers, judge_settings, editing, sharded):
+        check.check_config(config)
+    config.lock()
+    return config

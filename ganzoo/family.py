@@ -8,6 +8,7 @@ image (and 2-D point) behaviour; a family overrides only what differs (docs/addi
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 from typing import Any
 
@@ -50,6 +51,24 @@ class Family:
 
     def check_config(self, config) -> None:
         """ConfigError for settings of this family that cannot work; builds nothing."""
+        self.check_model(config)
+        self.check_sampling(config)
+
+    def check_model(self, config) -> None:
+        """The architecture's own checks (model.arch's ModelSpec)."""
+        from ganzoo import models
+
+        models.check_model_config(config.model)
+
+    def check_sampling(self, config) -> None:
+        """An unconditional generator has no classes to sample and no truncation trick."""
+        labels = config.sample.labels
+        if str(labels).strip():
+            raise ConfigError(
+                f"Received: sample.labels={labels!r} for an unconditional model. Expected '' "
+                "(set model.conditioning to concat, acgan or projection to sample by class)."
+            )
+        check_no_truncation(config)
 
     # -- data and model --------------------------------------------------------------------
     def example_shape(self, config) -> tuple[int, ...]:
@@ -83,7 +102,7 @@ class Family:
     # -- training --------------------------------------------------------------------------
     def monitor_class(self):
         """The TrainingMonitor (sub)class that logs, samples and checkpoints the run."""
-        from ganzoo.callbacks import TrainingMonitor
+        from ganzoo.training.callbacks import TrainingMonitor
 
         return TrainingMonitor
 
@@ -131,7 +150,7 @@ class Family:
     def sample_pictures(self, run: LoadedRun, stem: str, samples, seed: int) -> dict:
         """The picture of `samples` (a grid, or 2-D points over the real modes)."""
         from ganzoo import images as images_lib
-        from ganzoo.callbacks import reference_points
+        from ganzoo.training.callbacks import reference_points
 
         if samples.ndim == 4:
             picture = images_lib.image_grid(samples, run.config.sample.cols)
@@ -223,6 +242,21 @@ class Family:
             )
 
 
+def check_no_truncation(config) -> None:
+    """sample.truncation is for BigGAN only."""
+    truncation = config.sample.truncation
+    if truncation < 0:
+        raise ConfigError(
+            f"Received: sample.truncation={truncation}. Expected 0 (off) or a threshold > 0 "
+            "(BigGAN samples with 0.5 to 2)."
+        )
+    if truncation > 0:
+        raise ConfigError(
+            f"Received: sample.truncation={truncation} with model.arch={config.model.arch!r}. "
+            "Expected 0: the truncation trick is implemented for model.arch='biggan'."
+        )
+
+
 def register_family(cls: type[Family]) -> type[Family]:
     """Class decorator: registers one instance of `cls` under `cls.name`."""
     FAMILIES.register(cls.name)(cls())
@@ -230,7 +264,13 @@ def register_family(cls: type[Family]) -> type[Family]:
 
 
 def _load_builtin() -> None:
-    import ganzoo.families  # noqa: F401  (each family registers itself)
+    """Imports each built-in family's family.py (which registers it) on first use, as entry
+    points are: the families sit above this module, so it names them, not imports them."""
+    from ganzoo.families import BUILTIN  # names only: ganzoo/families/__init__ imports nothing
+
+    for name in BUILTIN:
+        if name not in FAMILIES:
+            importlib.import_module(f"ganzoo.families.{name}.family")
 
 
 def family_of(config) -> Family:

@@ -10,11 +10,11 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo import augment as augment_lib
-from ganzoo import distribute as distribute_lib
 from ganzoo import losses as losses_lib
 from ganzoo import penalties as penalties_lib
 from ganzoo import stabilizers
 from ganzoo.errors import ConfigError
+from ganzoo.training import distribute as distribute_lib
 
 
 def resolve_jit_compile(jit_compile) -> bool:

@@ -61,7 +61,7 @@ flags.DEFINE_multi_string(
 
 def _config(overrides):
     from ganzoo import config as config_lib
-    from ganzoo.experiment import get_experiment
+    from ganzoo.experiment import get_experiment, validate
     from ganzoo.workdir import Workdir
 
     if FLAGS.experiment:
@@ -72,7 +72,7 @@ def _config(overrides):
     ):
         saved = Workdir(FLAGS.workdir).read_config()
         if saved is not None:
-            return config_lib.validate(config_lib.apply_overrides(saved, overrides))
+            return validate(config_lib.apply_overrides(saved, overrides))
         from ganzoo.errors import WorkdirError
 
         raise WorkdirError(

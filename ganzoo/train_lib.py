@@ -9,15 +9,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganzoo import distribute as distribute_lib
-from ganzoo import precision as precision_lib
-from ganzoo.callbacks import reference_points
 from ganzoo.checkpoint import RunCheckpoint
 from ganzoo.config import Config
 from ganzoo.errors import TrainingError, WorkdirError
-from ganzoo.eval_callback import eval_callback
 from ganzoo.family import LoadedRun, family_of
 from ganzoo.gan import GAN
+from ganzoo.training import distribute as distribute_lib
+from ganzoo.training import precision as precision_lib
+from ganzoo.training.callbacks import reference_points
+from ganzoo.training.eval_callback import eval_callback
 from ganzoo.workdir import Workdir
 
 

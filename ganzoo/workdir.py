@@ -26,14 +26,10 @@ RESUMABLE_PREFIXES = (
     "data.data_dir",
     "data.dir",
     "data.download",
-    # What evaluation, sampling, editing and judging read; training never does.
-    "cyclegan.direction",
-    "cyclegan.eval_",
-    "i2i.eval_",
-    "i2i.telea_radius",
+    # What evaluation, sampling, editing and judging read; training never does (and the
+    # families' own such keys: ganzoo.config.runtime_keys).
     "edit.",
     "judge.",
-    "video.gif_",
 )
 
 
@@ -105,10 +101,11 @@ class Workdir:
         # Compared as JSON sees them: tuples come back from config.json as lists.
         saved_form = config_lib.from_json(config_lib.to_json(config))
         old, new = config_lib.flat_keys(previous), config_lib.flat_keys(saved_form)
+        resumable = RESUMABLE_PREFIXES + config_lib.runtime_keys()
         differing = [
             k
             for k in sorted(set(old) | set(new))
-            if old.get(k) != new.get(k) and not k.startswith(RESUMABLE_PREFIXES)
+            if old.get(k) != new.get(k) and not k.startswith(resumable)
         ]
         if differing:
             shown = ", ".join(f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in differing[:5])

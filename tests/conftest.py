@@ -22,7 +22,8 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def tiny_synthetic_config():
     """A ring8 MLP GAN small enough to train in a second or two."""
-    from ganzoo.config import apply_overrides, base_config, validate
+    from ganzoo.config import apply_overrides, base_config
+    from ganzoo.experiment import validate
 
     c = base_config()
     c.name = "tiny_ring8"

@@ -4,6 +4,7 @@ import pytest
 
 from ganzoo import config as config_lib
 from ganzoo.errors import ConfigError
+from ganzoo.experiment import validate
 
 
 def test_overrides_parse_into_the_keys_type():
@@ -67,11 +68,11 @@ def test_set_flag_parsing():
 )
 def test_validation_errors(overrides, message):
     with pytest.raises(ConfigError, match=message):
-        config_lib.validate(config_lib.apply_overrides(config_lib.base_config(), overrides))
+        validate(config_lib.apply_overrides(config_lib.base_config(), overrides))
 
 
 def test_validated_config_is_locked_and_round_trips_json():
-    c = config_lib.validate(config_lib.base_config())
+    c = validate(config_lib.base_config())
     with pytest.raises(AttributeError):
         c.train.new_key = 1
     again = config_lib.from_json(config_lib.to_json(c))
@@ -85,3 +86,34 @@ def test_old_run_configs_read_with_todays_defaults():
     config = config_lib.from_json(json.dumps(old))
     assert config.model.width == config_lib.base_config().model.width
     assert config.sample.num == config_lib.base_config().sample.num
+
+
+def test_keys_renamed_by_the_family_folders_still_read():
+    """`i2i.*` became `image_to_image.*`, `scaling.*` became `biggan.*` and `data.tfrecord_*`:
+    old --set keys and old config.json files mean what they meant."""
+    c = config_lib.apply_overrides(
+        config_lib.base_config(),
+        {"i2i.task": "sr", "scaling.orthogonal_weight": 1e-4, "scaling.tfrecord_label_offset": -1},
+    )
+    assert c.image_to_image.task == "sr" and c.biggan.orthogonal_weight == 1e-4
+    assert c.data.tfrecord_label_offset == -1
+    assert "i2i" not in c and "scaling" not in c
+    old = config_lib.base_config().to_dict()
+    old["i2i"] = old.pop("image_to_image") | {"task": "colorize", "scale": 2}
+    old["scaling"] = old.pop("biggan") | {"hierarchical": False, "tfrecord_pattern": "x-*"}
+    read = config_lib.from_json(json.dumps(old))
+    assert read.image_to_image.task == "colorize" and read.image_to_image.scale == 2
+    assert read.biggan.hierarchical is False and read.data.tfrecord_pattern == "x-*"
+    assert "i2i" not in read and "scaling" not in read
+    with pytest.raises(ConfigError, match="Unknown config key 'i2i.no_such_key'"):
+        config_lib.apply_overrides(config_lib.base_config(), {"i2i.no_such_key": 1})
+
+
+def test_family_sections_come_from_the_family_folders():
+    from ganzoo.families import BUILTIN
+
+    c = config_lib.base_config()
+    for section in ("video", "cyclegan", "text", "audio", "image_to_image", "biggan"):
+        assert section in c
+    assert len(BUILTIN) == 9
+    assert "cyclegan.eval_" in config_lib.runtime_keys()

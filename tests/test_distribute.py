@@ -16,8 +16,8 @@ import types
 
 import pytest
 
-from ganzoo import distribute
 from ganzoo.errors import ConfigError
+from ganzoo.training import distribute
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

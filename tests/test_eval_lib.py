@@ -14,6 +14,7 @@ from ganzoo import config as config_lib
 from ganzoo import eval_lib, train_lib
 from ganzoo.data import idx
 from ganzoo.errors import ConfigError, EvalError
+from ganzoo.experiment import validate
 from ganzoo.metrics import classifier as classifier_lib
 from ganzoo.workdir import Workdir
 
@@ -98,9 +99,9 @@ def read_json(path):
 
 # -- config ----------------------------------------------------------------------------------
 def test_old_config_without_eval_section_reads_with_defaults():
-    saved = config_lib.validate(config_lib.base_config()).to_dict()
+    saved = validate(config_lib.base_config()).to_dict()
     del saved["eval"]
-    config = config_lib.validate(config_lib.from_json(json.dumps(saved)))
+    config = validate(config_lib.from_json(json.dumps(saved)))
     assert config.eval.to_dict() == config_lib.base_config().eval.to_dict()
     assert config.eval.every == 0  # evaluation during training is off unless asked for
 
@@ -117,7 +118,7 @@ def test_old_config_without_eval_section_reads_with_defaults():
 )
 def test_eval_config_validation(overrides, message):
     with pytest.raises(ConfigError, match=message):
-        config_lib.validate(config_lib.apply_overrides(config_lib.base_config(), overrides))
+        validate(config_lib.apply_overrides(config_lib.base_config(), overrides))
 
 
 def test_auto_extractor_per_dataset(tiny_synthetic_config):
@@ -134,9 +135,7 @@ def test_auto_extractor_per_dataset(tiny_synthetic_config):
 def test_synthetic_run_eval_writes_json_with_the_config_keys(tiny_synthetic_config, tmp_path):
     workdir = str(tmp_path / "run")
     train_lib.train(tiny_synthetic_config, workdir)
-    config = config_lib.validate(
-        config_lib.apply_overrides(tiny_synthetic_config, {"eval.num_samples": 300})
-    )
+    config = validate(config_lib.apply_overrides(tiny_synthetic_config, {"eval.num_samples": 300}))
     result = eval_lib.evaluate_run(workdir, config)
     saved = read_json(os.path.join(workdir, "eval", "step_000020.json"))
     assert result["path"] == os.path.join(workdir, "eval", "step_000020.json")
@@ -150,7 +149,7 @@ def test_synthetic_run_eval_writes_json_with_the_config_keys(tiny_synthetic_conf
 def test_eval_at_end_of_training_only(tiny_synthetic_config, tmp_path, capsys):
     workdir = str(tmp_path / "run")
     sets = {"eval.at_end": True, "eval.num_samples": 100}
-    config = config_lib.validate(config_lib.apply_overrides(tiny_synthetic_config, sets))
+    config = validate(config_lib.apply_overrides(tiny_synthetic_config, sets))
     train_lib.train(config, workdir)
     assert "eval step 20: modes_covered" in capsys.readouterr().out
     assert sorted(os.listdir(os.path.join(workdir, "eval"))) == ["best.json", "step_000020.json"]

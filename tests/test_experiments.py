@@ -24,7 +24,7 @@ def write_images(folder, n=6, size=40, classes=2):
 
 
 def write_wavs(folder, n=6):
-    from ganzoo.data.audio import write_wav
+    from ganzoo.families.audio.data import write_wav
 
     rng = np.random.default_rng(0)
     for i in range(n):

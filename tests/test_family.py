@@ -3,9 +3,9 @@
 import pytest
 
 import ganzoo
-from ganzoo.config import apply_overrides, base_config, validate
+from ganzoo.config import apply_overrides, base_config
 from ganzoo.errors import ConfigError
-from ganzoo.experiment import EXPERIMENTS
+from ganzoo.experiment import EXPERIMENTS, validate
 from ganzoo.family import FAMILIES, Family, family_of
 
 BUILTIN = (

@@ -8,7 +8,7 @@ import pytest
 
 import ganzoo
 from ganzoo import train_lib
-from ganzoo.health import HealthWatch, mean_pairwise_distance
+from ganzoo.training.health import HealthWatch, mean_pairwise_distance
 
 
 def test_mean_pairwise_distance_matches_brute_force():

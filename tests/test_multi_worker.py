@@ -27,7 +27,8 @@ import pytest
 from file_snapshot import snapshot
 
 import ganzoo
-from ganzoo import distribute, train_lib
+from ganzoo import train_lib
+from ganzoo.training import distribute
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SETS = {

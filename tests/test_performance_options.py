@@ -10,8 +10,9 @@ import pytest
 import tensorflow as tf
 
 from ganzoo import train_lib
-from ganzoo.config import apply_overrides, base_config, validate
+from ganzoo.config import apply_overrides, base_config
 from ganzoo.errors import ConfigError
+from ganzoo.experiment import validate
 from ganzoo.gan import GAN, batch_dependent_layers, resolve_fused_d_pass
 from ganzoo.models import dcgan
 

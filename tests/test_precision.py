@@ -8,9 +8,11 @@ import keras
 import numpy as np
 import pytest
 
-from ganzoo import precision, train_lib
-from ganzoo.config import apply_overrides, base_config, validate
+from ganzoo import train_lib
+from ganzoo.config import apply_overrides, base_config
 from ganzoo.errors import ConfigError
+from ganzoo.experiment import validate
+from ganzoo.training import precision
 
 
 def config(precision_name, **overrides):

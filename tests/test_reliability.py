@@ -28,7 +28,7 @@ def log_lines(workdir):
 def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(tiny_synthetic_config, tmp_path):
     def config(steps):
         overrides = {"train.steps": steps, "train.deterministic": True, "train.log_every": 1}
-        return ganzoo.config.validate(ganzoo.apply_overrides(tiny_synthetic_config, overrides))
+        return ganzoo.validate(ganzoo.apply_overrides(tiny_synthetic_config, overrides))
 
     straight, resumed = str(tmp_path / "straight"), str(tmp_path / "resumed")
     a = train_lib.train(config(14), straight)

@@ -13,7 +13,7 @@ import pytest
 import ganzoo
 from ganzoo import train_lib
 from ganzoo.experiment import smoke_overrides
-from ganzoo.metrics import audio_classifier
+from ganzoo.families.audio import classifier as audio_classifier
 
 TINY = {"model.width": 8, "model.latent_dim": 8, "train.batch_size": 4}
 
@@ -30,7 +30,7 @@ ROUND_TRIPS = {
     "mnist_infogan": {},
     "imagenet32_biggan": {"model.width": 4},
     "fashion_mnist_inpaint_pix2pix": {},
-    "fashion_mnist_sr4_srgan": {"i2i.res_blocks": 1},
+    "fashion_mnist_sr4_srgan": {"image_to_image.res_blocks": 1},
     "fashion_mnist_cyclegan_sneaker_boot": {
         "cyclegan.g_width": 4,
         "cyclegan.d_width": 4,

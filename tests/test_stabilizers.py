@@ -5,8 +5,9 @@ import tensorflow as tf
 
 from ganzoo import stabilizers, train_lib
 from ganzoo.checkpoint import RunCheckpoint
-from ganzoo.config import apply_overrides, base_config, validate
+from ganzoo.config import apply_overrides, base_config
 from ganzoo.errors import ConfigError
+from ganzoo.experiment import validate
 from ganzoo.models import dcgan
 
 

@@ -97,9 +97,9 @@ def test_mismatched_checkpoint_is_refused_and_kept(tiny_synthetic_config, tmp_pa
     before = sorted(os.listdir(Workdir(workdir).checkpoint_dir))
     wider = ganzoo.apply_overrides(tiny_synthetic_config, {"model.width": 32})
     with pytest.raises(WorkdirError, match=r"holds a different run \(model.width: 16 -> 32\)"):
-        train_lib.train(ganzoo.config.validate(wider), workdir)
+        train_lib.train(ganzoo.validate(wider), workdir)
     with pytest.raises(CheckpointError, match="does not match this model"):
-        train_lib.load_run(workdir, ganzoo.config.validate(wider))
+        train_lib.load_run(workdir, ganzoo.validate(wider))
     assert sorted(os.listdir(Workdir(workdir).checkpoint_dir)) == before
 
 
@@ -152,7 +152,7 @@ def test_non_finite_rolls_back_then_stops_and_keeps_the_last_good_checkpoint(
     train_lib.train(tiny_synthetic_config, workdir)
     good = sorted(os.listdir(Workdir(workdir).checkpoint_dir))
     monkeypatch.setattr(train_lib, "build_dataset", lambda c: poisoned_after(0, c))
-    longer = ganzoo.config.validate(
+    longer = ganzoo.validate(
         ganzoo.apply_overrides(tiny_synthetic_config, {"train.steps": 40, "train.max_rollbacks": 2})
     )
     with pytest.raises(
@@ -183,7 +183,7 @@ def test_skip_data_remedy_gets_past_a_bad_batch(
         return clean.take(13).concatenate(bad).concatenate(clean)
 
     monkeypatch.setattr(train_lib, "build_dataset", one_bad_batch)
-    config = ganzoo.config.validate(
+    config = ganzoo.validate(
         ganzoo.apply_overrides(tiny_synthetic_config, {"train.nonfinite_remedy": "skip_data"})
     )
     gan = train_lib.train(config, str(tmp_path / "run"))

@@ -1,6 +1,5 @@
 """Training data: TFDS, raw IDX files, an image folder or a synthetic 2-D benchmark -> tf.data."""
 
-from ganzoo.data import moving
 from ganzoo.data.idx import find_idx_dir, load_idx_split, read_idx, write_idx
 from ganzoo.data.image_folder import find_images, load_image_folder
 from ganzoo.data.pipeline import SOURCES, build_dataset, example_shape
@@ -18,7 +17,6 @@ __all__ = [
     "load_image_folder",
     "load_tfds",
     "mode_centers",
-    "moving",
     "mode_std",
     "network_reachable",
     "read_idx",

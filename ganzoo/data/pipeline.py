@@ -11,8 +11,8 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from ganzoo.config import AUDIO_SOURCES, Config
-from ganzoo.data import audio, espeak_digits, idx, sharded, synthetic, text
+from ganzoo.config import Config
+from ganzoo.data import idx, sharded, synthetic
 from ganzoo.data.image_folder import load_image_folder
 from ganzoo.data.tfds import load_tfds
 from ganzoo.data.transforms import to_model_image
@@ -115,13 +115,6 @@ def _auto_source(config: Config, with_labels: bool) -> tf.data.Dataset:
     return _tfds_source(config, with_labels)
 
 
-def _wav_folder_source(config: Config, with_labels: bool) -> tf.data.Dataset:
-    data = config.data
-    return audio.load_wav_folder(
-        data.dir, config.audio, split=data.split, with_labels=with_labels, limit=data.max_examples
-    )
-
-
 SOURCES: dict[str, Source] = {
     "tfds": _tfds_source,
     "idx": _idx_source,
@@ -129,19 +122,24 @@ SOURCES: dict[str, Source] = {
     "synthetic": _synthetic_source,
     "auto": _auto_source,
     "tfrecord": sharded.tfrecord_source,
-    "text": text.text_source,
-    # Audio (docs/speech.md): model-ready [T, 1] clips.
-    "tfds_audio": audio.load_tfds_audio,
-    "wav_folder": _wav_folder_source,
-    "espeak_digits": espeak_digits.load_espeak_digits,
 }
 
 # Sources that yield model-ready examples, and their example shapes.
 READY_SOURCES: dict[str, Callable[[Config], tuple[int, ...]]] = {
     "synthetic": lambda config: (2,),
-    "text": text.example_shape,
-    **{name: audio.example_shape for name in AUDIO_SOURCES},
 }
+
+
+def register_source(
+    name: str, source: Source, example_shape: Callable[[Config], tuple[int, ...]] | None = None
+) -> None:
+    """Adds a data source (a family's own data: text, audio clips). `example_shape`, when
+    given, marks its examples model-ready (no image preparation) and gives their shape."""
+    if name in SOURCES and SOURCES[name] is not source:
+        raise ValueError(f"data source {name!r} is already registered.")
+    SOURCES[name] = source
+    if example_shape is not None:
+        READY_SOURCES[name] = example_shape
 
 
 # Image sources with a variant that brings its images to the model's shape in its own decoding

@@ -3,7 +3,7 @@ read in parallel (interleave; deterministic or not), parsed and decoded to (imag
 
 Records follow the common ImageNet TFRecord layout: `image/encoded` (JPEG or PNG bytes) and
 `image/class/label` (int64); the keys and a label offset (the TF-slim converter writes labels
-1..1000: offset -1) are `scaling.tfrecord_*` settings.
+1..1000: offset -1) are `data.tfrecord_*` settings.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def list_shards(pattern: str) -> list[str]:
         raise DataError(
             f"No TFRecord shards match {pattern!r}. Expected files such as "
             f"train-00000-of-01024.tfrecord: --set data.dir=/path/to/shards (searched with "
-            f"scaling.tfrecord_pattern) or --set data.dir='/path/to/train-*'."
+            f"data.tfrecord_pattern) or --set data.dir='/path/to/train-*'."
         )
     return files
 
@@ -147,7 +147,7 @@ def write_shards(
 
 
 def _read(config, input_context=None, seed=None) -> tf.data.Dataset:
-    s = config.scaling
+    s = config.data
     files = list_shards(shard_glob(config.data.dir, s.tfrecord_pattern))
     return read_sharded(
         files,
@@ -199,10 +199,10 @@ def distributed_dataset(config, strategy: tf.distribute.Strategy, *, with_labels
 
 def check_config(config) -> None:
     """ConfigError for data.source=tfrecord without data.dir or bad reader settings."""
-    s = config.scaling
+    s = config.data
     if s.tfrecord_cycle_length < 0:
         raise ConfigError(
-            f"Received: scaling.tfrecord_cycle_length={s.tfrecord_cycle_length}. Expected 0 "
+            f"Received: data.tfrecord_cycle_length={s.tfrecord_cycle_length}. Expected 0 "
             "(tf.data's choice) or a number of shards read at once."
         )
     if config.data.source == "tfrecord" and not config.data.dir:

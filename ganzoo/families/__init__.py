@@ -1,14 +1,20 @@
-"""The model families, one folder each; importing this package registers them (one line each).
+"""The built-in model families, one folder each (`ganzoo.family.Family` is their interface).
 
-Shared code finds a config's family with `ganzoo.family.family_of(config)`.
+Each folder holds what only that family uses: `family.py` (its hooks, registered with
+`register_family`), `config.py` (its config section, when it has one) and its GAN, networks,
+data, metrics and evaluator. Adding a family is its folder and its name below; a family
+defined elsewhere registers with `ganzoo.register_family` (and `ganzoo.config.register_section`).
+This module imports nothing: `ganzoo.config` reads BUILTIN without loading TensorFlow.
 """
 
-from ganzoo.families.audio import family as _audio  # noqa: F401
-from ganzoo.families.biggan import family as _biggan  # noqa: F401
-from ganzoo.families.conditional import family as _conditional  # noqa: F401
-from ganzoo.families.cyclegan import family as _cyclegan  # noqa: F401
-from ganzoo.families.image import family as _image  # noqa: F401
-from ganzoo.families.image_to_image import family as _image_to_image  # noqa: F401
-from ganzoo.families.infogan import family as _infogan  # noqa: F401
-from ganzoo.families.text import family as _text  # noqa: F401
-from ganzoo.families.video import family as _video  # noqa: F401
+BUILTIN = (
+    "image",
+    "conditional",
+    "infogan",
+    "biggan",
+    "image_to_image",
+    "cyclegan",
+    "text",
+    "audio",
+    "video",
+)

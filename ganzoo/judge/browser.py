@@ -83,14 +83,13 @@ def screenshot(
     from playwright.sync_api import sync_playwright
 
     from ganzoo import config as config_lib
+    from ganzoo.experiment import validate
     from ganzoo.judge import judge_lib
     from ganzoo.judge.server import serve_in_thread, url
     from ganzoo.workdir import Workdir
 
     settings = {"judge.port": 0, "judge.session": "screenshot", **(overrides or {})}
-    config = config_lib.validate(
-        config_lib.apply_overrides(Workdir(workdirs[0]).read_config(), settings)
-    )
+    config = validate(config_lib.apply_overrides(Workdir(workdirs[0]).read_config(), settings))
     profile = tempfile.mkdtemp(prefix="ganzoo-chromium-")
     # The scripted answers go to a throwaway folder, not into the run's human_eval/.
     server, _, _ = judge_lib.start(workdirs, config, answers_dir=profile)

@@ -97,7 +97,7 @@ def train_classifier(
     accuracy on `test_ds`, and writes `classifier.keras` and `metadata.json` to `directory`
     (replacing what was there, atomically). Returns the metadata. `builder` (default
     `build_classifier`): (input_shape, num_classes) -> a model of the same outputs, such as
-    the audio one (`ganzoo.metrics.audio_classifier.builder`)."""
+    the audio one (`ganzoo.families.audio.classifier.builder`)."""
     stream = stream or sys.stdout
     keras.utils.set_random_seed(seed)
     model = (builder or build_classifier)(input_shape, num_classes)

@@ -1,19 +1,12 @@
-"""Generator/discriminator families, registered by name: `MODELS.get("dcgan").build(...)`."""
+"""Generator/discriminator architectures, registered by name: `MODELS.get("dcgan").build(...)`."""
 
 from __future__ import annotations
 
-from ganzoo.models import (  # noqa: F401  (registers the families)
-    biggan,
-    conditional,
+from ganzoo.models import (  # noqa: F401  (registers the generic architectures)
     dcgan,
-    image_to_image,  # pix2pix, srgan
-    infogan,
     mlp,
     resnet,
     stylegan,
-    text_resnet,
-    video,
-    wavegan,
 )
 from ganzoo.models.registry import (
     MODELS,

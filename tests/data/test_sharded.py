@@ -77,7 +77,7 @@ def test_tfrecord_source_feeds_a_biggan_config(shards):
         "data.dir": shards[0],
         "model.width": 2,
         "train.batch_size": 5,
-        "scaling.tfrecord_label_offset": 10,
+        "data.tfrecord_label_offset": 10,
     }
     config = ganzoo.get_experiment("imagenet32_biggan", overrides)
     x, y = next(iter(ganzoo.build_dataset(config)))

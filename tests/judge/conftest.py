@@ -25,7 +25,8 @@ def write_idx(directory: str, split: str, n: int, seed: int) -> None:
 
 
 def tiny_config(data_dir: str, **model):
-    from ganzoo.config import apply_overrides, base_config, validate
+    from ganzoo.config import apply_overrides, base_config
+    from ganzoo.experiment import validate
 
     c = base_config()
     c.name = "tiny_judge"

@@ -22,6 +22,7 @@ from cli_runner import cli
 from ganzoo import config as config_lib
 from ganzoo import data as data_lib
 from ganzoo import images as images_lib
+from ganzoo.experiment import validate
 from ganzoo.judge import judge_lib
 from ganzoo.judge.answers import JudgeError
 from ganzoo.judge.pool import image_id, upscale
@@ -34,7 +35,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def judge_config(path, **judge):
     overrides = {"judge.port": 0, "judge.num_images": 12, "judge.bootstrap": 200}
     overrides.update({f"judge.{k}": v for k, v in judge.items()})
-    return config_lib.validate(config_lib.apply_overrides(Workdir(path).read_config(), overrides))
+    return validate(config_lib.apply_overrides(Workdir(path).read_config(), overrides))
 
 
 def post(server, body, content_type="application/json", headers=None):

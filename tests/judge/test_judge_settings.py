@@ -5,6 +5,7 @@ from absl import flags
 
 from ganzoo import config as config_lib
 from ganzoo.errors import ConfigError
+from ganzoo.experiment import validate
 
 
 @pytest.mark.parametrize(
@@ -22,11 +23,11 @@ from ganzoo.errors import ConfigError
 )
 def test_bad_judge_values_are_named(key, value, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(".", r"\.")):
-        config_lib.validate(config_lib.apply_overrides(config_lib.base_config(), {key: value}))
+        validate(config_lib.apply_overrides(config_lib.base_config(), {key: value}))
 
 
 def test_defaults_are_local_and_an_old_run_folder_gets_them():
-    judge = config_lib.validate(config_lib.base_config()).judge
+    judge = validate(config_lib.base_config()).judge
     assert (judge.host, judge.port, judge.real_fraction, judge.report) == (
         "127.0.0.1",
         8765,

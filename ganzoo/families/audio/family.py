@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ganzoo.families.audio import espeak_digits as _espeak  # noqa: F401  (registers sources)
+from ganzoo.families.audio import models as _models  # noqa: F401  (registers wavegan)
 from ganzoo.family import Family, LoadedRun, register_family
 
 
@@ -11,15 +13,21 @@ class AudioFamily(Family):
     export_output = "audio"
 
     def claims(self, config) -> str:
-        from ganzoo import speech
+        from ganzoo.families.audio import lib as speech
 
         if speech.is_audio(config):
             return f"data.source={config.data.source!r}"
         arch = config.model.arch
         return f"model.arch={arch!r}" if arch in speech.AUDIO_ARCHS else ""
 
+    def check_config(self, config) -> None:
+        from ganzoo.families.audio import lib
+
+        super().check_config(config)
+        lib.check_config(config)
+
     def build_gan(self, config, common: dict):
-        from ganzoo import speech
+        from ganzoo.families.audio import lib as speech
         from ganzoo.gan import GAN
         from ganzoo.models import build_models
 
@@ -29,7 +37,7 @@ class AudioFamily(Family):
 
     def training_samples(self, monitor, step: int) -> str:
         """A WAV strip and TensorBoard audio."""
-        from ganzoo import speech
+        from ganzoo.families.audio import lib as speech
 
         samples = monitor.fixed_samples(monitor.config.sample.num)
         rate = monitor.config.audio.sample_rate
@@ -38,7 +46,7 @@ class AudioFamily(Family):
 
     def sample_pictures(self, run: LoadedRun, stem: str, samples, seed: int) -> dict:
         """16-bit PCM WAV files, one per clip and one of them all (no picture)."""
-        from ganzoo import speech
+        from ganzoo.families.audio import lib as speech
 
         return speech.write_sample_files(stem, samples, run.config.audio.sample_rate)
 
@@ -46,11 +54,11 @@ class AudioFamily(Family):
         return "classifier"  # the audio domain classifier (check_config refuses others)
 
     def classifier_name(self, config) -> str:
-        from ganzoo import speech
+        from ganzoo.families.audio import lib as speech
 
         return speech.classifier_name(config)
 
     def classifier_builder(self, config):
-        from ganzoo.metrics import audio_classifier
+        from ganzoo.families.audio import classifier as audio_classifier
 
         return audio_classifier.builder(config.audio.sample_rate)

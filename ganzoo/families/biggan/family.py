@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ganzoo.families.biggan import models as _models  # noqa: F401  (registers biggan)
 from ganzoo.families.conditional.family import ConditionalFamily
 from ganzoo.family import register_family
 
@@ -16,10 +17,16 @@ class BigGANFamily(ConditionalFamily):
     def claims(self, config) -> str:
         return "model.arch='biggan'" if config.model.arch == "biggan" else ""
 
-    def num_classes(self, config) -> int:
-        return config.model.num_classes
+    def check_config(self, config) -> None:
+        from ganzoo.families.biggan import gan
+
+        super().check_config(config)
+        gan.check_config(config)
+
+    def check_sampling(self, config) -> None:
+        """BigGAN samples by class and with the truncation trick (gan.check_config)."""
 
     def build_gan(self, config, common: dict):
-        from ganzoo import biggan as biggan_lib
+        from ganzoo.families.biggan import gan as biggan_lib
 
         return biggan_lib.build_biggan(config, **common)

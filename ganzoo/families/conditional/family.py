@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ganzoo.family import Family, LoadedRun, register_family
+from ganzoo.family import Family, LoadedRun, check_no_truncation, register_family
 
 
 @register_family
@@ -13,18 +13,28 @@ class ConditionalFamily(Family):
         conditioning = config.model.conditioning
         return f"model.conditioning={conditioning!r}" if conditioning != "none" else ""
 
+    def check_config(self, config) -> None:
+        from ganzoo.families.conditional import models
+
+        super().check_config(config)
+        models.check_config(config)
+
+    def check_sampling(self, config) -> None:
+        """Class labels to sample are allowed (checked with the classes); truncation is not."""
+        check_no_truncation(config)
+
     def num_classes(self, config) -> int:
         return config.model.num_classes
 
     def training_dataset(self, config):
-        from ganzoo import conditional as conditional_lib
+        from ganzoo.families.conditional import gan as conditional_lib
 
         dataset = self.dataset(config, with_labels=True)
         return conditional_lib.check_dataset_labels(dataset, config.model.num_classes)
 
     def build_gan(self, config, common: dict):
-        from ganzoo import conditional as conditional_lib
-        from ganzoo.models import conditional as models_conditional
+        from ganzoo.families.conditional import gan as conditional_lib
+        from ganzoo.families.conditional import models as models_conditional
 
         model = config.model
         g, d = models_conditional.build_conditional_models(model, self.example_shape(config))
@@ -42,7 +52,7 @@ class ConditionalFamily(Family):
         """One grid row per class of sample.labels; their labels in *_labels.npy."""
         import numpy as np
 
-        from ganzoo import conditional as conditional_lib
+        from ganzoo.families.conditional import gan as conditional_lib
 
         samples, labels = conditional_lib.conditional_samples(run.gan, run.config, num, seed)
         num = len(samples)

@@ -13,23 +13,32 @@ class CycleGANFamily(Family):
     def claims(self, config) -> str:
         return "cyclegan.enabled=True" if config.cyclegan.enabled else ""
 
+    def check_config(self, config) -> None:
+        from ganzoo.families.cyclegan import gan
+
+        super().check_config(config)
+        gan.check_config(config)
+
+    def check_model(self, config) -> None:
+        """A CycleGAN's networks are sized by the cyclegan section, not model.arch."""
+
     def training_dataset(self, config):
-        from ganzoo.data import unpaired
+        from ganzoo.families.cyclegan import data as unpaired
 
         return unpaired.build_unpaired_dataset(config)
 
     def build_gan(self, config, common: dict):
-        from ganzoo import cyclegan
+        from ganzoo.families.cyclegan import gan as cyclegan
 
         return cyclegan.build_cyclegan(config)
 
     def sample(self, run: LoadedRun, num: int, seed: int) -> dict:
-        from ganzoo import cyclegan_run
+        from ganzoo.families.cyclegan import lib as cyclegan_run
 
         return cyclegan_run.sample(run)
 
     def export(self, run: LoadedRun) -> dict:
-        from ganzoo import cyclegan_run
+        from ganzoo.families.cyclegan import lib as cyclegan_run
 
         return cyclegan_run.export(run)
 
@@ -37,12 +46,12 @@ class CycleGANFamily(Family):
         return f"Exported both translators of step {out['step']}: {out['a2b']}, {out['b2a']}"
 
     def evaluate(self, run: LoadedRun, stream=None) -> dict:
-        from ganzoo import cyclegan_run
+        from ganzoo.families.cyclegan import lib as cyclegan_run
 
         return cyclegan_run.evaluate(run, stream)
 
     def eval_line(self, result: dict) -> str:
-        from ganzoo import cyclegan_run
+        from ganzoo.families.cyclegan import lib as cyclegan_run
 
         return f"step {result['step']}: {cyclegan_run.summary(result)} -> {result['path']}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ganzoo.families.image_to_image import models as _models  # noqa: F401  (pix2pix, srgan)
 from ganzoo.family import Family, LoadedRun, register_family
 
 PAIRED_ARCHS = ("pix2pix", "srgan")
@@ -12,23 +13,29 @@ class ImageToImageFamily(Family):
     name = "image_to_image"
 
     def claims(self, config) -> str:
-        task, arch = config.i2i.task, config.model.arch
+        task, arch = config.image_to_image.task, config.model.arch
         if task != "none":
-            return f"i2i.task={task!r}"
+            return f"image_to_image.task={task!r}"
         return f"model.arch={arch!r}" if arch in PAIRED_ARCHS else ""
 
+    def check_config(self, config) -> None:
+        from ganzoo.families.image_to_image import data
+
+        super().check_config(config)
+        data.check_config(config)
+
     def training_dataset(self, config):
-        from ganzoo.data import paired
+        from ganzoo.families.image_to_image import data as paired
 
         return paired.build_paired_dataset(config)
 
     def build_gan(self, config, common: dict):
-        from ganzoo import i2i_lib
+        from ganzoo.families.image_to_image import lib as i2i_lib
 
         return i2i_lib.build_pix2pix(config, common)
 
     def prepare_training(self, gan, config, dataset) -> None:
-        from ganzoo import i2i_lib
+        from ganzoo.families.image_to_image import lib as i2i_lib
 
         i2i_lib.attach_sample_pairs(gan, config, dataset)
 
@@ -37,21 +44,21 @@ class ImageToImageFamily(Family):
         return monitor.model.sample_picture(monitor.config.sample.cols)
 
     def sample(self, run: LoadedRun, num: int, seed: int) -> dict:
-        from ganzoo import i2i_lib
+        from ganzoo.families.image_to_image import lib as i2i_lib
 
         return i2i_lib.sample(run.config, run.gan, run.step, run.workdir.path)
 
     def export(self, run: LoadedRun) -> dict:
-        from ganzoo import i2i_lib
+        from ganzoo.families.image_to_image import lib as i2i_lib
 
         return i2i_lib.export(run.config, run.gan, run.step, run.workdir.path)
 
     def evaluate(self, run: LoadedRun, stream=None) -> dict:
-        from ganzoo import i2i_lib
+        from ganzoo.families.image_to_image import lib as i2i_lib
 
         return i2i_lib.evaluate(run, stream)
 
     def eval_line(self, result: dict) -> str:
-        from ganzoo import i2i_lib
+        from ganzoo.families.image_to_image import lib as i2i_lib
 
         return i2i_lib.result_lines(result)

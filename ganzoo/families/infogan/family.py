@@ -15,9 +15,15 @@ class InfoGANFamily(Family):
             return ""
         return f"model.info_categorical={m.info_categorical!r}, info_continuous={m.info_continuous}"
 
+    def check_config(self, config) -> None:
+        from ganzoo.families.infogan import models
+
+        super().check_config(config)
+        models.check_config(config)
+
     def build_gan(self, config, common: dict):
-        from ganzoo import infogan as infogan_lib
-        from ganzoo.models import infogan as models_infogan
+        from ganzoo.families.infogan import gan as infogan_lib
+        from ganzoo.families.infogan import models as models_infogan
 
         model = config.model
         g, d = models_infogan.build_infogan_models(model, self.example_shape(config))
@@ -33,8 +39,8 @@ class InfoGANFamily(Family):
 
     def sample_pictures(self, run: LoadedRun, stem: str, samples, seed: int) -> dict:
         """The sample grid, and a latent-traversal grid per code."""
-        from ganzoo import infogan as infogan_lib
-        from ganzoo.callbacks import reference_points
+        from ganzoo.families.infogan import gan as infogan_lib
+        from ganzoo.training.callbacks import reference_points
 
         traversals = infogan_lib.write_traversals(
             run.gan, stem, run.config.sample.cols, seed, reference_points(run.config)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ganzoo.families.text import data as _data  # noqa: F401  (registers data.source=text)
+from ganzoo.families.text import models as _models  # noqa: F401  (registers the text archs)
 from ganzoo.family import Family, LoadedRun, register_family
 
 
@@ -10,35 +12,41 @@ class TextFamily(Family):
     name = "text"
 
     def claims(self, config) -> str:
-        from ganzoo.models import text_resnet
+        from ganzoo.families.text import models as text_resnet
 
         if config.data.source == "text":
             return "data.source='text'"
         arch = config.model.arch
         return f"model.arch={arch!r}" if arch in text_resnet.TEXT_ARCHS else ""
 
+    def check_config(self, config) -> None:
+        from ganzoo.families.text import lib
+
+        super().check_config(config)
+        lib.check_config(config)
+
     def build_gan(self, config, common: dict):
-        from ganzoo import text_lib
+        from ganzoo.families.text import lib as text_lib
         from ganzoo.gan import GAN
 
         generator, discriminator = text_lib.build_text_models(config, self.example_shape(config))
         return GAN(generator, discriminator, latent_dim=config.model.latent_dim, **common)
 
     def monitor_class(self):
-        from ganzoo import text_lib
+        from ganzoo.families.text import lib as text_lib
 
         return text_lib.TextMonitor
 
     def sample(self, run: LoadedRun, num: int, seed: int) -> dict:
         """Decoded text (.txt) and the character indices (.npy); no picture."""
-        from ganzoo import text_lib
+        from ganzoo.families.text import lib as text_lib
 
         directory = run.workdir.samples_dir
         return text_lib.write_samples(run.gan, run.config, run.step, directory, num, seed)
 
     def export(self, run: LoadedRun) -> dict:
         """z -> indices, strings and probabilities."""
-        from ganzoo import text_lib
+        from ganzoo.families.text import lib as text_lib
 
         gan = run.gan
         paths = text_lib.export_text_generator(
@@ -47,11 +55,11 @@ class TextFamily(Family):
         return {**paths, "step": run.step}
 
     def make_evaluator(self, config, stream=None):
-        from ganzoo import text_eval
+        from ganzoo.families.text import evaluator as text_eval
 
         return text_eval.TextEvaluator(config, stream)
 
     def evaluate_real(self, config, stream=None) -> dict:
-        from ganzoo import text_eval
+        from ganzoo.families.text import evaluator as text_eval
 
         return text_eval.evaluate_real(config, stream)

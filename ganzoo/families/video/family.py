@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ganzoo.families.video import models as _models  # noqa: F401  (registers mocogan)
 from ganzoo.family import Family, LoadedRun, register_family
 
 
@@ -10,30 +11,36 @@ class VideoFamily(Family):
     name = "video"
 
     def claims(self, config) -> str:
-        from ganzoo.data import moving
+        from ganzoo.families.video import data as moving
 
         arch = config.model.arch
         return f"model.arch={arch!r}" if arch in moving.VIDEO_ARCHS else ""
 
     def example_shape(self, config) -> tuple[int, ...]:
-        from ganzoo.data import moving
+        from ganzoo.families.video import data as moving
 
         return moving.clip_shape(config)
 
     def dataset(self, config, *, with_labels: bool = False, repeat: bool = True):
-        """Clips [B, T, H, W, C] (ganzoo.data.moving)."""
-        from ganzoo.data import moving
+        """Clips [B, T, H, W, C] (ganzoo.families.video.data)."""
+        from ganzoo.families.video import data as moving
 
         return moving.build_video_dataset(config, with_labels=with_labels, repeat=repeat)
 
+    def check_config(self, config) -> None:
+        from ganzoo.families.video import gan
+
+        super().check_config(config)
+        gan.check_config(config)
+
     def build_gan(self, config, common: dict):
-        from ganzoo import video_gan
+        from ganzoo.families.video import gan as video_gan
 
         return video_gan.build_video_gan(config, **common)
 
     def training_samples(self, monitor, step: int) -> str:
-        """A GIF and a frame strip (ganzoo.video_samples)."""
-        from ganzoo import video_samples
+        """A GIF and a frame strip (ganzoo.families.video.samples)."""
+        from ganzoo.families.video import samples as video_samples
 
         clips = monitor.fixed_samples(monitor.config.sample.num)
         directory = monitor.workdir.samples_dir
@@ -43,22 +50,22 @@ class VideoFamily(Family):
 
     def sample(self, run: LoadedRun, num: int, seed: int) -> dict:
         """GIF + frame strip + .npy of clips."""
-        from ganzoo import video_samples
+        from ganzoo.families.video import samples as video_samples
 
         return video_samples.sample_run(run.gan, run.config, run.workdir, run.step, num, seed)
 
     def make_evaluator(self, config, stream=None):
-        from ganzoo import video_eval
+        from ganzoo.families.video import evaluator as video_eval
 
         return video_eval.VideoEvaluator(config, stream)
 
     def evaluate_real(self, config, stream=None) -> dict:
-        from ganzoo import video_eval
+        from ganzoo.families.video import evaluator as video_eval
 
         return video_eval.evaluate_real(config, stream)
 
     def train_domain_classifier(self, config, stream=None) -> dict:
         """The classifier of the clips' frames."""
-        from ganzoo import video_eval
+        from ganzoo.families.video import evaluator as video_eval
 
         return video_eval.train_domain_classifier(config, stream)
