@@ -63,11 +63,11 @@ def test_experiment_runs_two_steps(name, tmp_path):
     with tfds.testing.mock_data(num_examples=8):
         batch = next(iter(ganzoo.build_dataset(config)))
         batch = batch[0] if isinstance(batch, tuple) else batch  # (x, labels): conditional
-        assert tuple(batch.shape[1:]) == ganzoo.data.example_shape(config)
+        assert tuple(batch.shape[1:]) == ganzoo.family_of(config).example_shape(config)
         gan = train_lib.train(config, str(tmp_path / "run"))
     assert int(gan.g_optimizer.iterations) == 2
     samples = gan.generate(4)
-    assert samples.shape == (4, *ganzoo.data.example_shape(config)) and np.isfinite(samples).all()
+    assert samples.shape == (4, *ganzoo.family_of(config).example_shape(config)) and np.isfinite(samples).all()
 
 
 def test_get_experiment_with_overrides():
