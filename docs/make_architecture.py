@@ -181,13 +181,26 @@ FAMILY_MODULES_BEFORE = (
 # prefix takes the module of that name and the modules under it; the longest matching prefix
 # wins; "=name" takes that module alone; modules no prefix takes go to DEFAULT_LAYER. A layer
 # named with "{name}" is one box per package under the prefix (families/audio, ...); the prefix
-# package itself goes to the layer's name without "/{name}".
+# package itself goes to the layer's name without "/{name}". A prefix with "*" is a glob that
+# takes the modules it matches (fnmatch), and beats every plain prefix.
+# Within the families layer a family may import a family listed before it in
+# ganzoo/families/__init__.py's BUILTIN (every family extends `image`; BigGAN, InfoGAN build on
+# `conditional`), never one after it.
 LAYERS = [
     ("run", ["ganzoo.run", "=ganzoo"]),
     ("libraries", ["ganzoo.train_lib", "ganzoo.eval_lib", "ganzoo.edit_lib", "ganzoo.judge"]),
     ("families/{name}", ["ganzoo.families"]),
-    ("core", []),
-    ("foundation", ["ganzoo.errors", "ganzoo.registry", "ganzoo.config"]),
+    ("core", ["=ganzoo.judge.settings"]),
+    (
+        "foundation",
+        [
+            "ganzoo.errors",
+            "ganzoo.registry",
+            "ganzoo.config",
+            "=ganzoo.families",
+            "ganzoo.families.*.config",
+        ],
+    ),
 ]
 DEFAULT_LAYER = "core"
 
@@ -790,11 +803,16 @@ def layer_of(module: str) -> str:
     best, best_len = DEFAULT_LAYER, -1
     for layer, prefixes in LAYERS:
         for prefix in prefixes:
+            if "*" in prefix:
+                if fnmatch.fnmatchcase(module, prefix):
+                    return layer
+                continue
             exact = prefix.startswith("=")
             prefix = prefix.lstrip("=")
             hit = module == prefix or (not exact and module.startswith(prefix + "."))
-            if hit and len(prefix) > best_len:
-                best_len = len(prefix)
+            length = len(prefix) + (0.5 if exact else 0)  # "=name" beats the prefix "name"
+            if hit and length > best_len:
+                best_len = length
                 if "{name}" in layer:
                     rest = module[len(prefix) + 1 :].split(".")[0] if module != prefix else ""
                     best = layer.format(name=rest) if rest else layer.split("/{name}")[0]
@@ -816,7 +834,27 @@ def folder_of(module: str, modules: dict[str, str]) -> str:
     return os.path.dirname(modules[module]) + "/"
 
 
-def boxes(graph: dict, modules: dict[str, str], view: str) -> dict:
+def family_order(modules: dict[str, str], root: str) -> list[str]:
+    """BUILTIN of ganzoo/families/__init__.py (read, not imported), or [] when absent."""
+    rel = modules.get(f"{PACKAGE}.families")
+    path = os.path.join(root, rel) if rel else ""
+    if not path or not os.path.exists(path):
+        return []
+    for node in ast.parse(open(path, encoding="utf-8").read()).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "BUILTIN" for t in node.targets
+        ):
+            return list(ast.literal_eval(node.value))
+    return []
+
+
+def allowed_sideways(box_a: str, box_b: str, order: list[str]) -> bool:
+    """families/x -> families/y when y comes before x in BUILTIN."""
+    a, b = box_a.partition("/")[2], box_b.partition("/")[2]
+    return a in order and b in order and order.index(b) < order.index(a)
+
+
+def boxes(graph: dict, modules: dict[str, str], view: str, root: str = DEFAULT_ROOT) -> dict:
     assign = {
         m: (layer_of(m) if view == "layers" else folder_of(m, modules)) for m in sorted(modules)
     }
@@ -837,12 +875,13 @@ def boxes(graph: dict, modules: dict[str, str], view: str) -> dict:
         "internal_edges": dict(sorted(internal.items())),
     }
     if view == "layers":
-        upward = []
+        upward, order = [], family_order(modules, root)
         for a, b, kinds in graph["edges"]:
             if kinds == "type_only":
                 continue
             ra, rb = layer_rank(assign[a]), layer_rank(assign[b])
-            if ra > rb or (ra == rb and assign[a] != assign[b]):  # up, or family -> family
+            sideways = ra == rb and assign[a] != assign[b]
+            if ra > rb or (sideways and not allowed_sideways(assign[a], assign[b], order)):
                 upward.append(f"{a} ({assign[a]}) -> {b} ({assign[b]}) [{kinds}]")
         out["upward_or_sideways_edges"] = upward
     return out
@@ -1069,7 +1108,7 @@ def analyse(root: str, family_globs: list[str] | None, run: bool) -> dict:
         "imports": graph,
         "family_checks": family_checks(trees, sources, modules, family, rule),
         "shared_imports_of_family_modules": shared_to_family(graph, modules, family),
-        "layers": boxes(graph, modules, view),
+        "layers": boxes(graph, modules, view, root),
     }
     if run:
         result["import_ganzoo_config"] = import_cost(root, "ganzoo.config")

@@ -11,6 +11,9 @@ import tensorflow as tf
 
 from ganzoo.errors import CheckpointError
 
+# The checkpoint that scored best during training (eval.every), beside the latest ones.
+BEST_DIR = os.path.join("checkpoints", "best")
+
 
 class RunCheckpoint:
     """A tf.train.CheckpointManager over everything a run needs to continue.

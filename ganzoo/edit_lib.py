@@ -51,7 +51,7 @@ class Grouper:
     Fashion-MNIST), or the nearest mode (2-D synthetic data)."""
 
     def __init__(self, config: Config, stream=None):
-        from ganzoo import eval_lib
+        from ganzoo.metrics import evaluator as eval_lib
 
         self.config = config
         self.kind = None
@@ -233,24 +233,19 @@ def _targets(config: Config, conditional: bool):
         from ganzoo.data.image_folder import find_images
 
         paths = find_images(ed.inputs)[: ed.num]
-        targets = np.stack([_load_image(p, config) for p in paths])
-        return targets, None, f"folder {ed.inputs}"
-    from ganzoo import eval_lib
+        from ganzoo.data.transforms import load_model_image
 
-    ds = eval_lib._examples(config, config.eval.split, conditional, 0, limit=ed.num)
+        targets = np.stack(
+            [load_model_image(p, config.model.resolution, config.model.channels) for p in paths]
+        )
+        return targets, None, f"folder {ed.inputs}"
+    from ganzoo.metrics import evaluator as eval_lib
+
+    ds = eval_lib.examples(config, config.eval.split, conditional, 0, limit=ed.num)
     batch = next(iter(ds.batch(ed.num)))
     if conditional:
         return batch[0].numpy(), batch[1].numpy(), f"{config.data.name} {config.eval.split}"
     return batch.numpy(), None, f"{config.data.name} {config.eval.split}"
-
-
-def _load_image(path: str, config: Config) -> np.ndarray:
-    import tensorflow as tf
-
-    from ganzoo.data.transforms import to_model_image
-
-    image = tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
-    return to_model_image(image, config.model.resolution, config.model.channels).numpy()
 
 
 def invert(config: Config, gan, step: int, out_dir: str, stream) -> dict:

@@ -27,8 +27,8 @@ def export_generator(
     leaves a half-written one.
     """
     os.makedirs(export_dir, exist_ok=True)
-    is_image = len(generator.output_shape) in (4, 5)  # images or clips [B, T, H, W, C]
-    key = "clips" if len(generator.output_shape) == 5 else "images"
+    # Image tensors (NHWC, or clips of them) are mapped to [0, 1]; points and audio are not.
+    is_image = len(generator.output_shape) >= 4
 
     archive = keras.export.ExportArchive()
     archive.track(generator)
@@ -36,7 +36,7 @@ def export_generator(
     def images(out):
         if is_image:
             out = tf.clip_by_value((out + 1.0) * 0.5, 0.0, 1.0)
-        return {output_name if output_name != "images" else key: tf.cast(out, tf.float32)}
+        return {output_name: tf.cast(out, tf.float32)}
 
     def serve(z):
         return images(generator(z, training=False))

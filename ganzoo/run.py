@@ -99,6 +99,7 @@ def run(argv) -> int:
     from ganzoo import config as config_lib
     from ganzoo import train_lib
     from ganzoo.experiment import list_experiments
+    from ganzoo.family import family_of
 
     _quiet_tensorflow()
     if len(argv) > 1:
@@ -128,13 +129,8 @@ def run(argv) -> int:
         train_lib.train(config, workdir)
     elif FLAGS.mode == "sample":
         out = train_lib.sample(workdir, config=config)
-        # text runs: decoded text; audio runs: WAV files; video runs: also an animated GIF
-        main = out.get("png") or out.get("txt") or out.get("wav")
-        also = f", {out['gif']}" if "gif" in out else ""
-        print(f"Wrote {out['num']} samples from step {out['step']}: {main}{also} and {out['npy']}")
+        print(family_of(config).sample_line(out))
     elif FLAGS.mode == "export":
-        from ganzoo.family import family_of
-
         out = train_lib.export(workdir, config=config)
         print(family_of(config).export_line(out))
     elif FLAGS.mode in ("eval", "eval_real", "train_classifier"):

@@ -67,7 +67,10 @@ def test_experiment_runs_two_steps(name, tmp_path):
         gan = train_lib.train(config, str(tmp_path / "run"))
     assert int(gan.g_optimizer.iterations) == 2
     samples = gan.generate(4)
-    assert samples.shape == (4, *ganzoo.family_of(config).example_shape(config)) and np.isfinite(samples).all()
+    assert (
+        samples.shape == (4, *ganzoo.family_of(config).example_shape(config))
+        and np.isfinite(samples).all()
+    )
 
 
 def test_get_experiment_with_overrides():

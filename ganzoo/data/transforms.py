@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import tensorflow as tf
 
 
@@ -73,3 +74,10 @@ def to_model_image(image: tf.Tensor, resolution: int, channels: int) -> tf.Tenso
     image = tf.image.convert_image_dtype(image, tf.float32)
     image = fit_square(to_channels(image, channels), resolution)
     return tf.clip_by_value(image * 2.0 - 1.0, -1.0, 1.0)
+
+
+def load_model_image(path: str, resolution: int, channels: int) -> np.ndarray:
+    """The image file at `path` as the model sees it: [resolution, resolution, channels] in
+    [-1, 1] (`to_model_image`)."""
+    image = tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
+    return to_model_image(image, resolution, channels).numpy()

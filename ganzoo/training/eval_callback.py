@@ -9,15 +9,16 @@ import sys
 import keras
 import tensorflow as tf
 
-from ganzoo import eval_lib
-from ganzoo.checkpoint import RunCheckpoint
+from ganzoo.checkpoint import BEST_DIR, RunCheckpoint
+from ganzoo.family import family_of
+from ganzoo.metrics import evaluator as evaluator_lib
 from ganzoo.training import distribute as distribute_lib
 from ganzoo.training.callbacks import summary_writer
 
 
 class EvalCallback(keras.callbacks.Callback):
     """Every `eval.every` steps (and at the last step when `eval.at_end`): scores
-    `gan.sampling_generator` with an `eval_lib.Evaluator`, writes eval/step_XXXXXX.json and
+    `gan.sampling_generator` with its family's evaluator (`ganzoo.metrics.evaluator.Evaluator` for images), writes eval/step_XXXXXX.json and
     TensorBoard scalars `eval/<metric>`, and when the result ranks best (lowest FID; most modes
     for synthetic data) saves checkpoints/best/ and eval/best.json.
 
@@ -29,6 +30,7 @@ class EvalCallback(keras.callbacks.Callback):
     def __init__(self, evaluator, workdir, config, stream=None, chief=True):
         super().__init__()
         self.evaluator = evaluator
+        self.family = family_of(config)
         self.workdir = workdir
         self.chief = chief
         self.every = config.eval.every
@@ -63,20 +65,20 @@ class EvalCallback(keras.callbacks.Callback):
     def evaluate(self, step: int) -> dict:
         result = self.evaluator.evaluate(self.model, step=step, checkpoint="training")
         self.last_step = step
-        self.workdir.write_json(eval_lib.result_path(step), result)
+        self.workdir.write_json(evaluator_lib.result_path(step), result)
         with self.writer.as_default(step=step):
             for name, value in result["metrics"].items():
                 if isinstance(value, (int, float)):
                     tf.summary.scalar(f"eval/{name}", value)
         self.writer.flush()
-        best = self.best is None or not eval_lib.comparable(result, self.best)
-        best = self._chief_says_best(best or eval_lib.rank(result) < eval_lib.rank(self.best))
+        best = self.best is None or not evaluator_lib.comparable(result, self.best)
+        best = self._chief_says_best(best or self.family.rank(result) < self.family.rank(self.best))
         if best:
             result["checkpoint_path"] = self._save_best()
             self.workdir.write_json(os.path.join("eval", "best.json"), result)
             self.best = result
         print(
-            f"eval step {step}: {eval_lib.summary(result)} ({result['seconds']:.0f}s)"
+            f"eval step {step}: {evaluator_lib.summary(result)} ({result['seconds']:.0f}s)"
             + (" [best]" if best else ""),
             file=self.stream,
             flush=True,
@@ -89,7 +91,7 @@ class EvalCallback(keras.callbacks.Callback):
 
     def _save_best(self) -> str:
         if self.best_ckpt is None:
-            directory = self.workdir.sub(eval_lib.BEST_DIR)
+            directory = self.workdir.sub(BEST_DIR)
             self.best_ckpt = RunCheckpoint(self.model, directory, max_to_keep=1, chief=self.chief)
         return self.best_ckpt.save()
 
@@ -100,5 +102,5 @@ def eval_callback(config, workdir, stream=None, chief=True) -> EvalCallback | No
     chief: the other workers of a multi-worker run do not evaluate)."""
     if not config.eval.every and not config.eval.at_end:
         return None
-    evaluator = eval_lib.make_evaluator(config, stream) if chief else None
+    evaluator = family_of(config).make_evaluator(config, stream) if chief else None
     return EvalCallback(evaluator, workdir, config, stream, chief)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from ganzoo.families.audio import espeak_digits as _espeak  # noqa: F401  (registers sources)
 from ganzoo.families.audio import models as _models  # noqa: F401  (registers wavegan)
-from ganzoo.family import Family, LoadedRun, register_family
+from ganzoo.families.image.family import ImageFamily
+from ganzoo.family import LoadedRun, register_family
 
 
 @register_family
-class AudioFamily(Family):
+class AudioFamily(ImageFamily):
     name = "audio"
     export_output = "audio"
 
@@ -49,6 +50,9 @@ class AudioFamily(Family):
         from ganzoo.families.audio import lib as speech
 
         return speech.write_sample_files(stem, samples, run.config.audio.sample_rate)
+
+    def sample_line(self, out: dict, main: str = "wav") -> str:
+        return super().sample_line(out, main)
 
     def extractor_kind(self, config) -> str:
         return "classifier"  # the audio domain classifier (check_config refuses others)

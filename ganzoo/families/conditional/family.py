@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ganzoo.family import Family, LoadedRun, check_no_truncation, register_family
+from ganzoo.families.image.family import ImageFamily, check_no_truncation
+from ganzoo.family import LoadedRun, register_family
 
 
 @register_family
-class ConditionalFamily(Family):
+class ConditionalFamily(ImageFamily):
     name = "conditional"
 
     def claims(self, config) -> str:

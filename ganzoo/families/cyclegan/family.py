@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from ganzoo.errors import ConfigError
-from ganzoo.family import Family, LoadedRun, register_family
+from ganzoo.families.image.family import ImageFamily
+from ganzoo.family import LoadedRun, register_family
 
 
 @register_family
-class CycleGANFamily(Family):
+class CycleGANFamily(ImageFamily):
     name = "cyclegan"
 
     def claims(self, config) -> str:

@@ -52,11 +52,13 @@ def sample(run) -> dict:
 
 def _translate_folder(config, gan, step, wd) -> dict:
     from ganzoo.data.image_folder import find_images
-    from ganzoo.edit_lib import _load_image
+    from ganzoo.data.transforms import load_model_image
 
     folder, direction = config.sample.inputs, config.cyclegan.direction
     paths = find_images(folder)
-    inputs = np.stack([_load_image(p, config) for p in paths])
+    inputs = np.stack(
+        [load_model_image(p, config.model.resolution, config.model.channels) for p in paths]
+    )
     outputs = gan.translate(inputs, direction)
     out_dir = os.path.join(wd.samples_dir, f"translate_{direction}_step{step:06d}")
     for path, image in zip(paths, outputs, strict=True):
@@ -121,7 +123,7 @@ def evaluate(run, stream=None) -> dict:
     """The domain classifier on cyclegan.eval_split images of each domain, untranslated and
     translated: the share of G(A) classified as class B (baseline: of A itself) and of F(B) as
     class A, plus the cycle reconstruction's PSNR. Writes eval/translation_stepXXXXXX.json."""
-    from ganzoo import eval_lib
+    from ganzoo.metrics import evaluator as eval_lib
 
     stream = stream or sys.stdout
     config, gan, step = run.config, run.gan, run.step

@@ -1,10 +1,240 @@
-"""Unconditional image GANs (and the 2-D point benchmarks): the base Family's behaviour."""
+"""Unconditional image GANs (and the 2-D point benchmarks): `ImageFamily` implements every
+`ganzoo.family.Family` hook, and the other families extend it."""
 
-from ganzoo.family import Family, register_family
+from __future__ import annotations
+
+import os
+
+from ganzoo.errors import ConfigError
+from ganzoo.family import Family, LoadedRun, register_family
 
 
 @register_family
 class ImageFamily(Family):
-    """z -> image (or 2-D point); claims every config no other family claims."""
+    """z -> image (or 2-D point): the base every other family extends, overriding only what
+    differs. It claims every config no other family claims."""
 
     name = "image"
+
+    # -- configuration ---------------------------------------------------------------------
+    def claims(self, config) -> str:
+        """Why this family runs `config` ("model.arch='wavegan'"), or "" when it does not."""
+        return ""
+
+    def check_config(self, config) -> None:
+        """ConfigError for settings of this family that cannot work; builds nothing."""
+        self.check_model(config)
+        self.check_sampling(config)
+
+    def check_model(self, config) -> None:
+        """The architecture's own checks (model.arch's ModelSpec)."""
+        from ganzoo import models
+
+        models.check_model_config(config.model)
+
+    def check_sampling(self, config) -> None:
+        """An unconditional generator has no classes to sample and no truncation trick."""
+        labels = config.sample.labels
+        if str(labels).strip():
+            raise ConfigError(
+                f"Received: sample.labels={labels!r} for an unconditional model. Expected '' "
+                "(set model.conditioning to concat, acgan or projection to sample by class)."
+            )
+        check_no_truncation(config)
+
+    # -- data and model --------------------------------------------------------------------
+    def example_shape(self, config) -> tuple[int, ...]:
+        """The shape of one example the generator makes and the data yields."""
+        from ganzoo import data
+
+        return data.example_shape(config)
+
+    def dataset(self, config, *, with_labels: bool = False, repeat: bool = True):
+        """The data's tf.data pipeline (batched by train.batch_size), for training and eval."""
+        from ganzoo import data
+
+        return data.build_dataset(config, with_labels=with_labels, repeat=repeat)
+
+    def training_dataset(self, config):
+        """The batches `fit` trains on."""
+        return self.dataset(config)
+
+    def num_classes(self, config) -> int:
+        """Classes the generator is conditioned on (G(z, label)); 0 when unconditional."""
+        return 0
+
+    def build_gan(self, config, common: dict):
+        """The uncompiled GAN of `config`; `common` holds GAN's shared keyword arguments."""
+        from ganzoo.gan import GAN
+        from ganzoo.models import build_models
+
+        generator, discriminator = build_models(config.model, self.example_shape(config))
+        return GAN(generator, discriminator, latent_dim=config.model.latent_dim, **common)
+
+    # -- training --------------------------------------------------------------------------
+    def monitor_class(self):
+        """The TrainingMonitor (sub)class that logs, samples and checkpoints the run."""
+        from ganzoo.training.callbacks import TrainingMonitor
+
+        return TrainingMonitor
+
+    def prepare_training(self, gan, config, dataset) -> None:
+        """Called before each `fit` (again after a rollback rebuilt the GAN)."""
+
+    def training_samples(self, monitor, step: int) -> str:
+        """Writes the fixed-z samples of `step` (file and TensorBoard); returns the file."""
+        return monitor.write_picture(step, self.training_picture(monitor))
+
+    def training_picture(self, monitor):
+        """The uint8 picture of the fixed-z samples: an image grid, or 2-D points."""
+        from ganzoo import images as images_lib
+
+        cols = monitor.config.sample.cols
+        samples = monitor.fixed_samples(monitor.config.sample.num)
+        if samples.ndim == 4:
+            return images_lib.image_grid(samples[: cols**2], cols)
+        return images_lib.picture(samples, reference=monitor.reference)
+
+    # -- after training --------------------------------------------------------------------
+    def sample(self, run: LoadedRun, num: int, seed: int) -> dict:
+        """--mode=sample: writes samples under the run's samples/; returns their paths."""
+        samples = run.gan.generate(num, seed=seed)
+        stem = self.sample_stem(run, num, seed)
+        out = self.save_samples(stem, samples)
+        out.update(self.sample_pictures(run, stem, samples, seed))
+        out.update(step=run.step, num=num, seed=seed)
+        return out
+
+    @staticmethod
+    def sample_stem(run: LoadedRun, num: int, seed: int) -> str:
+        os.makedirs(run.workdir.samples_dir, exist_ok=True)
+        name = f"sample_step{run.step:06d}_seed{seed}_n{num}"
+        return os.path.join(run.workdir.samples_dir, name)
+
+    @staticmethod
+    def save_samples(stem: str, samples) -> dict:
+        import numpy as np
+
+        np.save(stem + ".npy.tmp.npy", samples)
+        os.replace(stem + ".npy.tmp.npy", stem + ".npy")
+        return {"npy": stem + ".npy"}
+
+    def sample_pictures(self, run: LoadedRun, stem: str, samples, seed: int) -> dict:
+        """The picture of `samples` (a grid, or 2-D points over the real modes)."""
+        from ganzoo import images as images_lib
+        from ganzoo.training.callbacks import reference_points
+
+        if samples.ndim == 4:
+            picture = images_lib.image_grid(samples, run.config.sample.cols)
+        else:
+            picture = images_lib.picture(samples, reference=reference_points(run.config))
+        images_lib.write_png(stem + ".png", picture)
+        return {"png": stem + ".png"}
+
+    def sample_line(self, out: dict, main: str = "png") -> str:
+        return f"Wrote {out['num']} samples from step {out['step']}: {out[main]} and {out['npy']}"
+
+    def export(self, run: LoadedRun) -> dict:
+        """--mode=export: export/generator (SavedModel) and export/generator.keras."""
+        from ganzoo.export import export_generator
+
+        paths = export_generator(
+            run.gan.sampling_generator,
+            run.gan.latent_dim,
+            run.workdir.export_dir,
+            num_classes=self.num_classes(run.config),
+            output_name=self.export_output,
+        )
+        return {**paths, "step": run.step}
+
+    def export_line(self, out: dict) -> str:
+        """The line --mode=export prints."""
+        return (
+            f"Exported the generator of step {out['step']}: {out['saved_model']} and {out['keras']}"
+        )
+
+    # -- evaluation ------------------------------------------------------------------------
+    def make_evaluator(self, config, stream=None):
+        """The evaluator used by --mode=eval and during training (eval.every)."""
+        from ganzoo.metrics import evaluator as evaluator_lib
+
+        return evaluator_lib.Evaluator(config, stream)
+
+    def evaluate(self, run: LoadedRun, stream=None) -> dict:
+        """--mode=eval of a restored run: scores it and writes eval/step_XXXXXX.json."""
+        from ganzoo.metrics import evaluator as evaluator_lib
+
+        evaluator = self.make_evaluator(run.config, stream)
+        result = evaluator.evaluate(
+            run.gan, step=run.step, checkpoint=run.checkpoint, checkpoint_path=run.checkpoint_path
+        )
+        result["path"] = run.workdir.write_json(evaluator_lib.result_path(run.step), result)
+        return result
+
+    def eval_line(self, result: dict) -> str:
+        """The line --mode=eval prints for `result`."""
+        from ganzoo.metrics import evaluator as evaluator_lib
+
+        return evaluator_lib.summary_line(f"step {result['step']} ({result['checkpoint']})", result)
+
+    def evaluate_real(self, config, stream=None) -> dict:
+        """--mode=eval_real: real data.split scored as if generated (the floor)."""
+        from ganzoo.metrics import evaluator as evaluator_lib
+
+        return evaluator_lib.evaluate_real_images(config, stream)
+
+    def train_domain_classifier(self, config, stream=None) -> dict:
+        """--mode=train_classifier: the domain classifier of the family's data."""
+        from ganzoo.metrics import evaluator as evaluator_lib
+
+        return evaluator_lib.train_image_classifier(config, stream)
+
+    def extractor_kind(self, config) -> str:
+        """eval.extractor with `auto` resolved (modes, classifier or inception)."""
+        from ganzoo.metrics import evaluator as evaluator_lib
+
+        return evaluator_lib.resolve_image_extractor(config)
+
+    def classifier_name(self, config) -> str:
+        """The name the domain classifier is cached under."""
+        return config.data.name
+
+    def classifier_builder(self, config):
+        """The domain classifier's network builder; None for the image classifier."""
+        return None
+
+    def rank(self, result: dict) -> tuple:
+        """Smaller is better: for 2-D points more modes covered, then a higher high-quality
+        fraction; for images the FID."""
+        m = result["metrics"]
+        if result["extractor"] == "modes":
+            return (-m["modes_covered"], -m["high_quality_fraction"])
+        return (m["fid"],)
+
+    # -- editing and judging ---------------------------------------------------------------
+    def check_edit(self, config) -> None:
+        """ConfigError when --mode=edit cannot work on this family's runs."""
+
+    def check_judge(self, run_path: str, config) -> None:
+        """ConfigError when the judging page cannot show this run's samples."""
+        if len(self.example_shape(config)) != 3:
+            raise ConfigError(
+                f"Received: run {run_path!r} with data.source={config.data.source!r} (2-D "
+                "points). Expected an image run: people judge pictures, and the 2-D benchmarks "
+                "have exact mode metrics (--mode=eval)."
+            )
+
+
+def check_no_truncation(config) -> None:
+    """sample.truncation is for BigGAN only."""
+    truncation = config.sample.truncation
+    if truncation < 0:
+        raise ConfigError(
+            f"Received: sample.truncation={truncation}. Expected 0 (off) or a threshold > 0 "
+            "(BigGAN samples with 0.5 to 2)."
+        )
+    if truncation > 0:
+        raise ConfigError(
+            f"Received: sample.truncation={truncation} with model.arch={config.model.arch!r}. "
+            "Expected 0: the truncation trick is implemented for model.arch='biggan'."
+        )

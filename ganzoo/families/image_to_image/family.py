@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from ganzoo.families.image.family import ImageFamily
 from ganzoo.families.image_to_image import models as _models  # noqa: F401  (pix2pix, srgan)
-from ganzoo.family import Family, LoadedRun, register_family
+from ganzoo.family import LoadedRun, register_family
 
 PAIRED_ARCHS = ("pix2pix", "srgan")
 
 
 @register_family
-class ImageToImageFamily(Family):
+class ImageToImageFamily(ImageFamily):
     name = "image_to_image"
 
     def claims(self, config) -> str:

@@ -192,12 +192,12 @@ def evaluate(run, stream=None) -> dict:
     images, of the GAN and the task's baselines on the first `eval.num_samples` examples of
     `image_to_image.eval_split`. Writes eval/restoration_stepXXXXXX.json and .png (input | baselines |
     GAN | ground truth); returns the result."""
-    from ganzoo import eval_lib
+    from ganzoo.metrics import evaluator as evaluator_lib
 
     stream = stream or sys.stdout
     config, gan, step, wd = run.config, run.gan, run.step, run.workdir
     start = time.perf_counter()
-    evaluator = eval_lib.Evaluator(config, stream) if config.image_to_image.eval_fid else None
+    evaluator = evaluator_lib.Evaluator(config, stream) if config.image_to_image.eval_fid else None
     name = config.model.arch
     scores: dict[str, dict[str, list]] = {}
     kept: dict[str, list] = {}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ganzoo.family import Family, LoadedRun, register_family
+from ganzoo.families.image.family import ImageFamily
+from ganzoo.family import LoadedRun, register_family
 
 
 @register_family
-class InfoGANFamily(Family):
+class InfoGANFamily(ImageFamily):
     name = "infogan"
 
     def claims(self, config) -> str:

@@ -24,7 +24,7 @@ NUM_EXAMPLES = 10  # generated texts kept in each record
 
 class TextEvaluator:
     """Scores text generators of one config against its held-out split (eval.split); loads
-    the corpus once. Same interface as eval_lib.Evaluator (`evaluate(gan, **extra)`)."""
+    the corpus once. Same interface as ganzoo.metrics.evaluator.Evaluator (`evaluate(gan, **extra)`)."""
 
     kind = EXTRACTOR
 
@@ -77,13 +77,13 @@ class TextEvaluator:
         }
 
     def generate_texts(self, gan) -> list[str]:
-        from ganzoo import eval_lib
+        from ganzoo.metrics import evaluator as evaluator_lib
 
         ev = self.config.eval
         generator = gan.sampling_generator
         if self._forward[0] is not generator:
-            self._forward = (generator, eval_lib.generator_function(generator, gan.latent_dim))
-        batches = eval_lib.generated_batches(
+            self._forward = (generator, evaluator_lib.generator_function(generator, gan.latent_dim))
+        batches = evaluator_lib.generated_batches(
             self._forward[1], gan.latent_dim, ev.num_samples, ev.batch_size, ev.seed
         )
         return text_data.decode(np.concatenate(list(batches)), self.vocab)
@@ -100,8 +100,3 @@ def evaluate_real(config, stream=None) -> dict:
     return evaluator.evaluate_texts(
         texts[: config.eval.num_samples], generated_split=config.data.split
     )
-
-
-def rank(result: dict) -> tuple:
-    """Smaller is better: the 4-gram JS divergence."""
-    return (result["metrics"]["js_4"],)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from ganzoo.families.image.family import ImageFamily
 from ganzoo.families.text import data as _data  # noqa: F401  (registers data.source=text)
 from ganzoo.families.text import models as _models  # noqa: F401  (registers the text archs)
-from ganzoo.family import Family, LoadedRun, register_family
+from ganzoo.family import LoadedRun, register_family
 
 
 @register_family
-class TextFamily(Family):
+class TextFamily(ImageFamily):
     name = "text"
 
     def claims(self, config) -> str:
@@ -44,6 +45,9 @@ class TextFamily(Family):
         directory = run.workdir.samples_dir
         return text_lib.write_samples(run.gan, run.config, run.step, directory, num, seed)
 
+    def sample_line(self, out: dict, main: str = "txt") -> str:
+        return super().sample_line(out, main)
+
     def export(self, run: LoadedRun) -> dict:
         """z -> indices, strings and probabilities."""
         from ganzoo.families.text import lib as text_lib
@@ -58,6 +62,10 @@ class TextFamily(Family):
         from ganzoo.families.text import evaluator as text_eval
 
         return text_eval.TextEvaluator(config, stream)
+
+    def rank(self, result: dict) -> tuple:
+        """Smaller is better: the 4-gram JS divergence."""
+        return (result["metrics"]["js_4"],)
 
     def evaluate_real(self, config, stream=None) -> dict:
         from ganzoo.families.text import evaluator as text_eval

@@ -17,10 +17,10 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo import config as config_lib
-from ganzoo import eval_lib
 from ganzoo.errors import EvalError
 from ganzoo.families.video import data as moving
 from ganzoo.families.video import temporal
+from ganzoo.metrics import evaluator as evaluator_lib
 from ganzoo.metrics import reference as reference_lib
 
 CLASSIFIER_SIDE = 28
@@ -29,10 +29,10 @@ CLASSIFIER_SIDE = 28
 def classifier_dataset(config) -> str:
     """The image dataset whose domain classifier scores the frames of `config`'s clips."""
     name = "mnist" if config.data.name == moving.MOVING_MNIST else config.data.name
-    if name not in eval_lib.CLASSIFIER_DATASETS:
+    if name not in evaluator_lib.CLASSIFIER_DATASETS:
         raise EvalError(
             f"Received: data.name={config.data.name!r} for a video run. Expected clips of "
-            f"{', '.join(eval_lib.CLASSIFIER_DATASETS)} or moving_mnist: the per-frame FID "
+            f"{', '.join(evaluator_lib.CLASSIFIER_DATASETS)} or moving_mnist: the per-frame FID "
             "needs that dataset's domain classifier."
         )
     return name
@@ -81,7 +81,7 @@ class _Temporal:
 
 
 class VideoEvaluator:
-    """Scores video generators of one config (the `eval_lib.Evaluator` interface): the domain
+    """Scores video generators of one config (the `ganzoo.metrics.evaluator.Evaluator` interface): the domain
     classifier and the real clips' statistics are computed once, when built."""
 
     kind = "classifier"
@@ -90,7 +90,7 @@ class VideoEvaluator:
         self.config = config
         self.stream = stream or sys.stdout
         self.image_config = frame_image_config(config)
-        self.extractor = eval_lib.build_extractor(self.image_config, "classifier", self.stream)
+        self.extractor = evaluator_lib.build_extractor(self.image_config, "classifier", self.stream)
         ev = config.eval
         print(
             f"Embedding the frames of {ev.num_samples} real {config.data.name} clips "
@@ -151,8 +151,8 @@ class VideoEvaluator:
     def evaluate(self, gan, **extra) -> dict:
         """The result record of `gan.sampling_generator` on eval.num_samples clips."""
         ev = self.config.eval
-        forward = eval_lib.generator_function(gan.sampling_generator, gan.latent_dim)
-        batches = eval_lib.generated_batches(
+        forward = evaluator_lib.generator_function(gan.sampling_generator, gan.latent_dim)
+        batches = evaluator_lib.generated_batches(
             forward, gan.latent_dim, ev.num_samples, ev.batch_size, ev.seed
         )
         return self.evaluate_batches(batches, **extra)
@@ -170,4 +170,4 @@ def evaluate_real(config, stream=None) -> dict:
 
 def train_domain_classifier(config, stream=None) -> dict:
     """`--mode=train_classifier` on a video config: the frames' dataset's 28x28 classifier."""
-    return eval_lib.train_domain_classifier(frame_image_config(config), stream)
+    return evaluator_lib.train_image_classifier(frame_image_config(config), stream)

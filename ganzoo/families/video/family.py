@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from ganzoo.families.image.family import ImageFamily
 from ganzoo.families.video import models as _models  # noqa: F401  (registers mocogan)
-from ganzoo.family import Family, LoadedRun, register_family
+from ganzoo.family import LoadedRun, register_family
 
 
 @register_family
-class VideoFamily(Family):
+class VideoFamily(ImageFamily):
     name = "video"
+    export_output = "clips"
 
     def claims(self, config) -> str:
         from ganzoo.families.video import data as moving
@@ -53,6 +55,13 @@ class VideoFamily(Family):
         from ganzoo.families.video import samples as video_samples
 
         return video_samples.sample_run(run.gan, run.config, run.workdir, run.step, num, seed)
+
+    def sample_line(self, out: dict, main: str = "png") -> str:
+        """Also the animated GIF."""
+        return (
+            f"Wrote {out['num']} samples from step {out['step']}: {out['png']}, {out['gif']} "
+            f"and {out['npy']}"
+        )
 
     def make_evaluator(self, config, stream=None):
         from ganzoo.families.video import evaluator as video_eval
