@@ -57,6 +57,7 @@ def load_for_eval(workdir: str, config: config_lib.Config | None = None) -> Load
             f"{wd.path!r} has no config.json: it is not a ganzoo run folder. "
             "Train first with --experiment=NAME --workdir=DIR."
         )
+    config = family_of(config).resolve(config)
     which = config.eval.checkpoint
     directory = wd.sub(BEST_DIR) if which == "best" else wd.checkpoint_dir
     gan = build_gan(config)

@@ -55,6 +55,11 @@ class Family:
         raise NotImplementedError(f"{type(self).__name__}.check_config")
 
     # -- data and model --------------------------------------------------------------------
+    def resolve(self, config):
+        """`config` with the values derived from the data filled in (read when a run is
+        first built, then saved with it in config.json); the config itself when none."""
+        return config
+
     def example_shape(self, config) -> tuple[int, ...]:
         """The shape of one example the generator makes and the data yields."""
         raise NotImplementedError(f"{type(self).__name__}.example_shape")

@@ -103,14 +103,10 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
     """
     stream = stream or sys.stdout
     wd = Workdir(workdir)  # a bad path fails before any cluster or TPU is connected
+    config = family_of(config).resolve(config)  # e.g. a text vocabulary, saved with the run
     strategy = distribute_lib.get_strategy(config.train.strategy, config.train.tpu)
     chief = distribute_lib.is_chief(strategy)  # only the chief writes into the workdir
-    if chief:
-        wd.ensure_writable()
-    wd.check_compatible(config)  # the others read the chief's config.json, if there is one
-    if config.train.deterministic:
-        enable_determinism(config.seed)
-    gan, ckpt = _restored_run(config, wd, required=False)
+    gan, ckpt = _open_run(config, wd, chief)
     if ckpt.step >= config.train.steps:
         print(
             f"Run in {wd.path} is already at step {ckpt.step} of {config.train.steps}; nothing "
@@ -129,10 +125,9 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
     real_sample = _real_sample(dataset, config.health.diversity_samples)
     print(_start_line(config, wd, ckpt.step, strategy), file=stream, flush=True)
     family = family_of(config)
-    monitor_class = family.monitor_class()
     while True:
         family.prepare_training(gan, config, dataset)  # (again after a rollback rebuilt it)
-        monitor = monitor_class(
+        monitor = family.monitor_class()(
             ckpt,
             wd,
             config,
@@ -141,31 +136,47 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
             stream=stream,
             chief=chief,
         )
-        position = ckpt.data_position
-        try:
-            gan.fit(
-                dataset.skip(position) if position else dataset,
-                epochs=1,
-                steps_per_epoch=config.train.steps - ckpt.step,
-                callbacks=[monitor] + ([evaluation] if evaluation else []),
-                verbose=0,
-                shuffle=False,
-            )
-        except KeyboardInterrupt:
-            monitor.save_checkpoint()
-            print(
-                f"Interrupted at step {ckpt.step}; checkpoint saved. Run the same command to resume.",
-                file=stream,
-            )
-            raise
-        except tf.errors.UnavailableError as e:
-            if not distribute_lib.is_multi_worker(strategy):
-                raise
-            raise _lost_worker(e, ckpt) from None
+        _fit(gan, ckpt, dataset, monitor, evaluation, strategy, stream)
         if monitor.nonfinite is None:
             monitor.save_checkpoint()
             return gan
         gan, ckpt = _roll_back(config, wd, gan, ckpt, monitor, stream)
+
+
+def _open_run(config: Config, wd: Workdir, chief: bool) -> tuple[GAN, RunCheckpoint]:
+    """The run's GAN restored from its latest checkpoint (or new), after checking the workdir
+    holds this run (the chief also that it can write there)."""
+    if chief:
+        wd.ensure_writable()
+    wd.check_compatible(config)  # the others read the chief's config.json, if there is one
+    if config.train.deterministic:
+        enable_determinism(config.seed)
+    return _restored_run(config, wd, required=False)
+
+
+def _fit(gan, ckpt, dataset, monitor, evaluation, strategy, stream) -> None:
+    """`fit` to train.steps from the checkpoint's data position; Ctrl-C saves a checkpoint."""
+    position = ckpt.data_position
+    try:
+        gan.fit(
+            dataset.skip(position) if position else dataset,
+            epochs=1,
+            steps_per_epoch=monitor.total - ckpt.step,
+            callbacks=[monitor] + ([evaluation] if evaluation else []),
+            verbose=0,
+            shuffle=False,
+        )
+    except KeyboardInterrupt:
+        monitor.save_checkpoint()
+        print(
+            f"Interrupted at step {ckpt.step}; checkpoint saved. Run the same command to resume.",
+            file=stream,
+        )
+        raise
+    except tf.errors.UnavailableError as e:
+        if not distribute_lib.is_multi_worker(strategy):
+            raise
+        raise _lost_worker(e, ckpt) from None
 
 
 def _lost_worker(error, ckpt: RunCheckpoint) -> TrainingError:
@@ -246,6 +257,7 @@ def load_run(workdir: str, config: Config | None = None) -> tuple[Config, GAN, i
                 f"{wd.path!r} has no config.json: it is not a ganzoo run folder. "
                 "Train first with --experiment=NAME --workdir=DIR."
             )
+    config = family_of(config).resolve(config)
     gan, ckpt = _restored_run(config, wd, required=True)
     return config, gan, ckpt.step
 

@@ -26,6 +26,12 @@ class TextFamily(ImageFamily):
         super().check_config(config)
         lib.check_config(config)
 
+    def resolve(self, config):
+        """An empty text.vocab becomes the corpus's (its training split's characters)."""
+        from ganzoo.families.text import lib
+
+        return lib.with_vocab(config)
+
     def build_gan(self, config, common: dict):
         from ganzoo.families.text import lib as text_lib
         from ganzoo.gan import GAN

@@ -1,7 +1,8 @@
 """Text runs (data.source=text): config checks, models, training samples, sample mode, export.
 
-The vocabulary is resolved when the config is validated and saved with it (`text.vocab`), so a
-run folder decodes its samples without the corpus.
+The vocabulary is resolved when a run is first built (`TextFamily.resolve`: it reads the
+corpus) and saved with the run (`text.vocab` in config.json), so a run folder decodes its
+samples without the corpus; validating a config reads no corpus.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ is_text = text_data.is_text
 
 
 def check_config(config) -> None:
-    """Validation of text runs (called by ganzoo.experiment.validate); fills an empty text.vocab from the
-    corpus, which reads it (errors about missing corpora surface here)."""
+    """Validation of text runs (called by ganzoo.experiment.validate); reads no corpus."""
     arch = config.model.arch
     if not is_text(config):
         if arch in text_resnet.TEXT_ARCHS:
@@ -52,8 +52,19 @@ def check_config(config) -> None:
             "rate >= 0."
         )
     text_data.check_text_config(config)
-    if not t.vocab:
-        t.vocab = text_data.resolve_vocab(config)
+
+
+def with_vocab(config):
+    """`config` with text.vocab resolved from the corpus when it is empty (locked as given)."""
+    if config.text.vocab:
+        return config
+    from ganzoo.config import Config
+
+    resolved = Config(config.to_dict())
+    resolved.text.vocab = text_data.resolve_vocab(config)
+    if config.is_locked:
+        resolved.lock()
+    return resolved
 
 
 def build_text_models(config, example_shape):

@@ -9,6 +9,7 @@ from ganzoo.data import build_dataset, example_shape
 from ganzoo.errors import ConfigError, DataError
 from ganzoo.experiment import validate
 from ganzoo.families.text import data as text_data
+from ganzoo.family import family_of
 
 
 def text_config(**overrides):
@@ -16,7 +17,8 @@ def text_config(**overrides):
     c.data.update(source="text", cache=False, shuffle_buffer=0)
     c.model.update(arch="text_resnet", width=8, depth=1)
     c.train.batch_size = 2
-    return validate(apply_overrides(c, overrides))
+    config = validate(apply_overrides(c, overrides))
+    return family_of(config).resolve(config)  # the vocabulary, as a run resolves it
 
 
 @pytest.fixture
@@ -64,7 +66,7 @@ def test_split_documents_holds_out_the_end():
 
 def test_file_source_shapes_vocab_and_splits(corpus_file):
     c = text_config(**{"data.path": corpus_file, "text.seq_len": 16})
-    assert c.text.vocab == " acehilmnost,!"  # resolved at validation: digits and ':' dropped
+    assert c.text.vocab == " acehilmnost,!"  # resolved from the corpus: digits and ':' dropped
     assert example_shape(c) == (16, len(c.text.vocab))
     batch = next(iter(build_dataset(c))).numpy()
     assert batch.shape == (2, 16, len(c.text.vocab)) and batch.dtype == np.float32
@@ -132,3 +134,15 @@ def test_bad_text_settings(corpus_file):
         text_config(**{"data.path": corpus_file, "model.arch": "dcgan"})
     with pytest.raises(ConfigError, match="Expected data.source=text"):
         validate(apply_overrides(base_config(), {"model.arch": "text_resnet"}))
+
+
+def test_validation_reads_no_corpus_and_the_run_resolves_the_vocabulary(tmp_path):
+    """A missing corpus fails when the data is built, not when the config is validated."""
+    missing = str(tmp_path / "no_such_corpus.txt")
+    c = base_config()
+    c.data.update(source="text", path=missing)
+    c.model.update(arch="text_resnet", width=8, depth=1)
+    c = validate(c)
+    assert c.text.vocab == ""
+    with pytest.raises(DataError, match="no_such_corpus"):
+        family_of(c).resolve(c)

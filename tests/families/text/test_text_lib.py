@@ -15,6 +15,7 @@ from ganzoo.experiment import validate
 from ganzoo.families.text import data as text_data
 from ganzoo.families.text import lib as text_lib
 from ganzoo.families.text import metrics as text_metrics
+from ganzoo.family import family_of
 from tests.cli_runner import cli
 
 TINY = {
@@ -48,7 +49,8 @@ def text_config(corpus, **overrides):
     c.model.update(arch="text_resnet", loss="wasserstein")
     c.stabilizers.update(penalty="wgan_gp", penalty_weight=10.0)
     c.optimizer.update(d_lr=1e-3, g_lr=1e-3, beta_1=0.5, beta_2=0.9)
-    return validate(apply_overrides(c, {**TINY, **overrides}))
+    config = validate(apply_overrides(c, {**TINY, **overrides}))
+    return family_of(config).resolve(config)  # the vocabulary, as a run resolves it
 
 
 def test_gumbel_temperature_schedule():
