@@ -258,21 +258,40 @@ _LEGACY_DATA_KEYS = (
 def register_section(module) -> None:
     """Adds a family's config section: a module (or object) with SECTION, defaults() and
     RUNTIME_KEYS, like ganzoo/families/<name>/config.py."""
-    if module.SECTION in SHARED_SECTIONS:
-        raise ValueError(f"config section {module.SECTION!r} is a shared section.")
-    _PLUGIN_SECTIONS[module.SECTION] = module
+    name = module.SECTION
+    builtin = {m.SECTION for m in _builtin_sections()}
+    if name in SHARED_SECTIONS or name in builtin or name in ("name", "description", "seed"):
+        raise ValueError(f"config section {name!r} is ganzoo's own; pick another name.")
+    if _PLUGIN_SECTIONS.get(name, module) is not module:
+        raise ValueError(f"config section {name!r} is already registered.")
+    _PLUGIN_SECTIONS[name] = module
+
+
+def unregister_section(name: str) -> None:
+    """Removes a section added with `register_section` (a plugin's cleanup)."""
+    del _PLUGIN_SECTIONS[name]
+
+
+def section_names() -> set[str]:
+    """The top-level keys of `base_config()`, without building it."""
+    sections = {m.SECTION for m in family_sections()}
+    return {"name", "description", "seed", *SHARED_SECTIONS, *sections}
 
 
 def family_sections() -> list:
     """The config modules of the built-in families (those with a section) and the registered
     ones, in registration order."""
+    return _builtin_sections() + list(_PLUGIN_SECTIONS.values())
+
+
+def _builtin_sections() -> list:
     from ganzoo.families import BUILTIN
 
     modules = []
     for name in BUILTIN:
         if importlib.util.find_spec(f"ganzoo.families.{name}.config") is not None:
             modules.append(importlib.import_module(f"ganzoo.families.{name}.config"))
-    return modules + list(_PLUGIN_SECTIONS.values())
+    return modules
 
 
 def base_config() -> Config:

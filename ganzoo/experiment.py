@@ -34,6 +34,12 @@ def register_experiment(name: str, *, smoke_overrides: Mapping[str, Any] | None 
     return decorator
 
 
+def unregister_experiment(name: str) -> None:
+    """Removes an experiment registered from outside ganzoo (a plugin's or a test's cleanup)."""
+    EXPERIMENTS.unregister(name)
+    _SMOKE_OVERRIDES.pop(name, None)
+
+
 def smoke_overrides(name: str) -> dict[str, Any]:
     """The overrides experiment `name` registered for smoke tests ({} for most)."""
     load_builtin_experiments()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.metadata
 from typing import Any
 
 from ganzoo.errors import ConfigError
@@ -155,20 +156,50 @@ class Family:
         raise NotImplementedError(f"{type(self).__name__}.check_judge")
 
 
+ENTRY_POINT_GROUP = "ganzoo.families"
+_plugins_loaded = False
+
+
 def register_family(cls: type[Family]) -> type[Family]:
     """Class decorator: registers one instance of `cls` under `cls.name`."""
+    from ganzoo.families import BUILTIN
+
+    if cls.name in BUILTIN and cls.__module__ != f"ganzoo.families.{cls.name}.family":
+        raise ValueError(f"model family {cls.name!r} is ganzoo's own; pick another name.")
     FAMILIES.register(cls.name)(cls())
     return cls
 
 
 def _load_builtin() -> None:
     """Imports each built-in family's family.py (which registers it) on first use, as entry
-    points are: the families sit above this module, so it names them, not imports them."""
+    points are: the families sit above this module, so it names them, not imports them. Then,
+    once, the packages that declare a `ganzoo.families` entry point (families from outside)."""
+    global _plugins_loaded
     from ganzoo.families import BUILTIN  # names only: ganzoo/families/__init__ imports nothing
 
     for name in BUILTIN:
         if name not in FAMILIES:
             importlib.import_module(f"ganzoo.families.{name}.family")
+    if not _plugins_loaded:
+        _plugins_loaded = True
+        for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            entry.load()
+
+
+def check_sections(config) -> None:
+    """ConfigError for a top-level config section no loaded family defines (a run folder of
+    a family from a package that is not imported would otherwise run as an image GAN)."""
+    from ganzoo.config import section_names
+
+    unknown = sorted(set(config.keys()) - section_names())
+    if unknown:
+        raise ConfigError(
+            f"Received a config with section(s) {', '.join(map(repr, unknown))} that no loaded "
+            "model family defines. Expected ganzoo's sections, or those of a family registered "
+            "with ganzoo.register_family and ganzoo.config.register_section: import the "
+            f"package that defines it first, or install it with a {ENTRY_POINT_GROUP!r} entry "
+            "point."
+        )
 
 
 def family_of(config) -> Family:
@@ -178,6 +209,7 @@ def family_of(config) -> Family:
     others), e.g. a text run with InfoGAN codes.
     """
     _load_builtin()
+    check_sections(config)
     reasons = {name: FAMILIES.get(name).claims(config) for name in FAMILIES}
     claimed = {name: why for name, why in reasons.items() if why}
     for name in [name for name in claimed if name in claimed]:

@@ -43,6 +43,10 @@ class Registry(Generic[T]):
 
         return decorator
 
+    def unregister(self, name: str) -> None:
+        """Removes `name` (a plugin's cleanup; KeyError when it is not registered)."""
+        del self._items[name]
+
     def get(self, name: str) -> T:
         if name not in self._items:
             raise ConfigError(unknown_name_message(self.kind, name, self._items))

@@ -38,24 +38,15 @@ def _logged_steps(workdir: str) -> list[int]:
         return [json.loads(line)["step"] for line in f if line.strip()]
 
 
-def _validate(config):
-    """The config checked and locked as the command line does: ganzoo.config.validate at
-    f19f832, ganzoo.experiment.validate once the family checks moved out of ganzoo.config."""
-    from ganzoo import config as config_lib
-    from ganzoo import experiment
-
-    validate = getattr(experiment, "validate", None) or config_lib.validate
-    return validate(config)
-
-
 def test_resumes_training_from_its_checkpoint(run_copy, capsys):
     from ganzoo import config as config_lib
     from ganzoo import train_lib
+    from ganzoo.experiment import validate
 
     with open(os.path.join(run_copy, "config.json"), encoding="utf-8") as f:
         saved = config_lib.from_json(f.read())
     assert saved.train.steps == SAVED_STEP
-    config = _validate(config_lib.apply_overrides(saved, {"train.steps": 6}))
+    config = validate(config_lib.apply_overrides(saved, {"train.steps": 6}))
     assert _logged_steps(run_copy) == [2, 4]
 
     train_lib.train(config, run_copy)
