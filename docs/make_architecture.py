@@ -884,6 +884,7 @@ def boxes(graph: dict, modules: dict[str, str], view: str, root: str = DEFAULT_R
             if ra > rb or (sideways and not allowed_sideways(assign[a], assign[b], order)):
                 upward.append(f"{a} ({assign[a]}) -> {b} ({assign[b]}) [{kinds}]")
         out["upward_or_sideways_edges"] = upward
+        out["family_order"] = order
     return out
 
 
@@ -969,7 +970,12 @@ def draw(layout: dict, modules: dict[str, str], family: set[str], title: str, pa
         "boxes: "
         + ("layers (LAYERS in docs/make_architecture.py)" if layers_view else "folders")
         + "; arrow A -> B labelled n: n module imports (any depth) from A's modules to B's"
-        + ("; red: up the layers or between families" if layers_view else "")
+        + (
+            "; green: a family building on one listed before it in BUILTIN; red: up the "
+            "layers, or to a family listed after it"
+            if layers_view
+            else ""
+        )
     )
     d.text((margin, 52), legend, fill="dimgray", font=small)
 
@@ -1001,8 +1007,10 @@ def draw(layout: dict, modules: dict[str, str], family: set[str], title: str, pa
 
     labels = []
     for a, b, n in edges:
-        up = layers_view and layer_rank(a) >= layer_rank(b)
-        color = "firebrick" if up else "steelblue"
+        sideways = layers_view and layer_rank(a) == layer_rank(b)
+        allowed = sideways and allowed_sideways(a, b, layout.get("family_order", []))
+        up = layers_view and (layer_rank(a) > layer_rank(b) or (sideways and not allowed))
+        color = "firebrick" if up else ("seagreen" if allowed else "steelblue")
         ax0, ay0, ax1, ay1 = pos[a]
         bx0, by0, bx1, by1 = pos[b]
         if row_of[a] == row_of[b]:  # under the row

@@ -15,6 +15,7 @@ from ganzoo import images as images_lib
 from ganzoo.config import Config
 from ganzoo.errors import ConfigError, EvalError
 from ganzoo.family import family_of
+from ganzoo.metrics import restoration
 from ganzoo.workdir import Workdir
 
 EDITS_DIR = "edits"
@@ -89,7 +90,7 @@ class Grouper:
             )
         from ganzoo.metrics.classifier import FEATURES_KEY
 
-        model = self.classifier._model
+        model = self.classifier.model
         return lambda x: model(x, training=False)[FEATURES_KEY]
 
 
@@ -253,42 +254,16 @@ def invert(config: Config, gan, step: int, out_dir: str, stream) -> dict:
     of G at those z, then (with edit.class_a/class_b set) adds the class direction."""
     ed = config.edit
     k = _num_classes(config)
-    targets, labels, where = _targets(config, bool(k))
-    if k:
-        if ed.label >= 0:
-            labels = np.full(len(targets), ed.label, np.int32)
-        elif labels is None:
-            raise ConfigError(
-                "Received: edit.inputs images for a conditional run and edit.label=-1. Expected "
-                "the targets' class: --set edit.label=K."
-            )
+    targets, labels, where = _inversion_targets(config, k)
     grouper = None
     wants_edit = ed.class_a >= 0 or ed.class_b >= 0
     if ed.feature_weight > 0 or (wants_edit and not k):
         grouper = Grouper(config, stream)
     features = grouper.features() if ed.feature_weight > 0 else None
-    n, dim = len(targets), gan.latent_dim
-    rng = np.random.default_rng(ed.seed)
-    z_init = rng.standard_normal((ed.restarts * n, dim)).astype(np.float32)
-    tiled = np.concatenate([targets] * ed.restarts)
-    tiled_labels = None if labels is None else np.concatenate([labels] * ed.restarts)
     start = time.perf_counter()
-    found = editing.invert(
-        gan.sampling_generator,
-        tiled,
-        z_init,
-        labels=tiled_labels,
-        steps=ed.steps,
-        lr=ed.lr,
-        feature_fn=features,
-        feature_weight=ed.feature_weight,
-        latent_reg=ed.latent_reg,
-    )
-    best = np.argmin(found.mse.reshape(ed.restarts, n), axis=0)  # per target
-    pick = best * n + np.arange(n)
-    z, recon, mse = found.z[pick], found.images[pick], found.mse[pick]
+    z, recon, mse, initial = _best_inversion(ed, gan, targets, labels, features)
     inversion_seconds = time.perf_counter() - start
-    initial = found.history[0]
+    n = len(targets)
     out = {
         "op": "invert",
         "step": step,
@@ -304,50 +279,108 @@ def invert(config: Config, gan, step: int, out_dir: str, stream) -> dict:
     columns = [targets, recon]
     generator = None
     if ed.finetune_steps:
-        start = time.perf_counter()
-        tuned = editing.finetune(
-            gan.sampling_generator,
-            z,
-            targets,
-            labels=labels,
-            steps=ed.finetune_steps,
-            lr=ed.finetune_lr,
-            feature_fn=features,
-            feature_weight=ed.feature_weight,
-        )
+        tuned, tuned_out = _finetuned(ed, gan, z, targets, labels, features)
         generator = tuned.generator
         columns.append(tuned.images)
-        out["finetuned"] = _scores(tuned.images, targets, tuned.mse)
-        out["finetune_steps"] = ed.finetune_steps
-        out["finetune_seconds"] = round(time.perf_counter() - start, 1)
+        out.update(tuned_out)
     if wants_edit:
-        strengths = [s for s in editing.parse_strengths(ed.strengths) if s]
-        if k:
-            b = _classes(config, k)[1]
-            columns.append(_render(gan, z, np.full(n, b), generator))
-            out["edit"] = {"label": b}
-        else:
-            d, a, b, *_ = _direction_for(config, gan, grouper, stream)
-            for s in strengths:
-                columns.append(_render(gan, z + s * d, None, generator))
-            out["edit"] = {"class_a": a, "class_b": b, "strengths": strengths}
+        edited, out["edit"] = _edited(config, gan, grouper, z, generator, stream)
+        columns += edited
     rows = np.stack(columns, axis=1)
     stem = os.path.join(out_dir, f"invert_step{step:06d}_seed{ed.seed}_n{n}")
-    out["columns"] = (
-        ["target", "G(z*)"]
-        + (["G_tuned(z*)"] if ed.finetune_steps else [])
-        + ([f"edit {c}" for c in range(rows.shape[1] - 2 - bool(ed.finetune_steps))])
-    )
+    out["columns"] = _column_names(rows.shape[1], bool(ed.finetune_steps))
     np.save(stem + "_z.npy", z)
     return {**out, **_write(stem, rows, _reference(config)), "z": stem + "_z.npy"}
+
+
+def _inversion_targets(config: Config, num_classes: int):
+    """(targets, labels or None, where they came from); a conditional run's labels are
+    edit.label when set, else the data's."""
+    ed = config.edit
+    targets, labels, where = _targets(config, bool(num_classes))
+    if num_classes:
+        if ed.label >= 0:
+            labels = np.full(len(targets), ed.label, np.int32)
+        elif labels is None:
+            raise ConfigError(
+                "Received: edit.inputs images for a conditional run and edit.label=-1. Expected "
+                "the targets' class: --set edit.label=K."
+            )
+    return targets, labels, where
+
+
+def _best_inversion(ed, gan, targets, labels, features):
+    """(z, G(z), MSE, the mean MSE before the first step) of the best of edit.restarts random
+    starts per target, all inverted in one batch."""
+    n, dim = len(targets), gan.latent_dim
+    rng = np.random.default_rng(ed.seed)
+    z_init = rng.standard_normal((ed.restarts * n, dim)).astype(np.float32)
+    tiled = np.concatenate([targets] * ed.restarts)
+    tiled_labels = None if labels is None else np.concatenate([labels] * ed.restarts)
+    found = editing.invert(
+        gan.sampling_generator,
+        tiled,
+        z_init,
+        labels=tiled_labels,
+        steps=ed.steps,
+        lr=ed.lr,
+        feature_fn=features,
+        feature_weight=ed.feature_weight,
+        latent_reg=ed.latent_reg,
+    )
+    best = np.argmin(found.mse.reshape(ed.restarts, n), axis=0)  # per target
+    pick = best * n + np.arange(n)
+    return found.z[pick], found.images[pick], found.mse[pick], found.history[0]
+
+
+def _finetuned(ed, gan, z, targets, labels, features):
+    """(the fine-tuned Reconstruction, its entries of the summary)."""
+    start = time.perf_counter()
+    tuned = editing.finetune(
+        gan.sampling_generator,
+        z,
+        targets,
+        labels=labels,
+        steps=ed.finetune_steps,
+        lr=ed.finetune_lr,
+        feature_fn=features,
+        feature_weight=ed.feature_weight,
+    )
+    return tuned, {
+        "finetuned": _scores(tuned.images, targets, tuned.mse),
+        "finetune_steps": ed.finetune_steps,
+        "finetune_seconds": round(time.perf_counter() - start, 1),
+    }
+
+
+def _edited(config: Config, gan, grouper, z, generator, stream):
+    """(columns of the inverted z edited, the summary's `edit` entry): class b's label for a
+    conditional run, else z + s d for each nonzero strength s of the class direction d."""
+    strengths = [s for s in editing.parse_strengths(config.edit.strengths) if s]
+    k = _num_classes(config)
+    if k:
+        b = _classes(config, k)[1]
+        return [_render(gan, z, np.full(len(z), b), generator)], {"label": b}
+    d, a, b, *_ = _direction_for(config, gan, grouper, stream)
+    columns = [_render(gan, z + s * d, None, generator) for s in strengths]
+    return columns, {"class_a": a, "class_b": b, "strengths": strengths}
+
+
+def _column_names(num_columns: int, finetuned: bool) -> list[str]:
+    return (
+        ["target", "G(z*)"]
+        + (["G_tuned(z*)"] if finetuned else [])
+        + [f"edit {c}" for c in range(num_columns - 2 - finetuned)]
+    )
 
 
 def _scores(images, targets, mse) -> dict:
     is_image = np.asarray(targets).ndim == 4
     out = {"mse": float(np.mean(mse)), "mse_per_target": [float(m) for m in mse]}
     if is_image:
-        p = editing.psnr(images, targets)
-        out.update(psnr=float(np.mean(p)), psnr_per_target=[float(v) for v in p])
+        p = restoration.psnr(images, targets)
+        # A perfect reconstruction's PSNR is +inf: kept per target, left out of the mean.
+        out.update(psnr=restoration.mean_psnr(p), psnr_per_target=[float(v) for v in p])
     return out
 
 

@@ -1,8 +1,9 @@
 """Latent-space editing of a trained generator, as pure functions: interpolation (lerp, slerp),
 direction arithmetic between two groups of latents, GAN inversion (optimise z to reconstruct an
-image) and generator fine-tuning around an inverted z, plus PSNR.
+image) and generator fine-tuning around an inverted z.
 
-`ganzoo.edit_lib` applies them to run folders (`--mode=edit`).
+`ganzoo.edit_lib` applies them to run folders (`--mode=edit`) and scores reconstructions with
+`ganzoo.metrics.restoration.psnr`.
 """
 
 from __future__ import annotations
@@ -83,14 +84,6 @@ def group_direction(z: np.ndarray, groups: np.ndarray, group_a: int, group_b: in
         )
     mean_b = z[groups == group_b].mean(axis=0)
     return (mean_b - z[groups == group_a].mean(axis=0)).astype(np.float32)
-
-
-def psnr(images, references, value_range: float = 2.0) -> np.ndarray:
-    """Per-image PSNR in dB, 10 log10(range^2 / MSE); range 2 for images in [-1, 1] (the same
-    number as for the [0, 1] versions with range 1). [N, ...] -> [N]."""
-    a, b = np.asarray(images, np.float64), np.asarray(references, np.float64)
-    mse = np.mean(np.square(a - b).reshape(len(a), -1), axis=1)
-    return 10.0 * np.log10(value_range**2 / np.maximum(mse, 1e-20))
 
 
 def _call(generator, z, labels):

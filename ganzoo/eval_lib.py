@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ganzoo import config as config_lib
 from ganzoo.checkpoint import BEST_DIR, RunCheckpoint
-from ganzoo.errors import EvalError, WorkdirError
+from ganzoo.errors import EvalError
 from ganzoo.family import LoadedRun, family_of
 from ganzoo.metrics.evaluator import (  # noqa: F401  (re-exported)
     CLASSIFIER_DATASETS,
@@ -51,12 +51,7 @@ def load_for_eval(workdir: str, config: config_lib.Config | None = None) -> Load
     """The run folder's GAN restored from its latest checkpoint, or its best with
     eval.checkpoint=best."""
     wd = Workdir(workdir)
-    config = config or wd.read_config()
-    if config is None:
-        raise WorkdirError(
-            f"{wd.path!r} has no config.json: it is not a ganzoo run folder. "
-            "Train first with --experiment=NAME --workdir=DIR."
-        )
+    config = config or wd.require_config()
     config = family_of(config).resolve(config)
     which = config.eval.checkpoint
     directory = wd.sub(BEST_DIR) if which == "best" else wd.checkpoint_dir

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
+
+from ganzoo.workdir import atomic_write_bytes
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:
@@ -63,11 +63,7 @@ def write_png(path: str, image: np.ndarray) -> None:
     """Writes a uint8 HxWxC array as PNG, atomically (a temp file, then a rename)."""
     import tensorflow as tf
 
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = f"{path}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(tf.io.encode_png(np.asarray(image, np.uint8)).numpy())
-    os.replace(tmp, path)
+    atomic_write_bytes(path, tf.io.encode_png(np.asarray(image, np.uint8)).numpy())
 
 
 def picture(samples: np.ndarray, cols: int = 8, reference: np.ndarray | None = None) -> np.ndarray:

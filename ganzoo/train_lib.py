@@ -11,7 +11,7 @@ import tensorflow as tf
 
 from ganzoo.checkpoint import RunCheckpoint
 from ganzoo.config import Config
-from ganzoo.errors import TrainingError, WorkdirError
+from ganzoo.errors import TrainingError
 from ganzoo.family import LoadedRun, family_of
 from ganzoo.gan import GAN
 from ganzoo.training import distribute as distribute_lib
@@ -251,12 +251,7 @@ def load_run(workdir: str, config: Config | None = None) -> tuple[Config, GAN, i
     """(config, GAN restored from the latest checkpoint, step) for a run folder."""
     wd = Workdir(workdir)
     if config is None:
-        config = wd.read_config()
-        if config is None:
-            raise WorkdirError(
-                f"{wd.path!r} has no config.json: it is not a ganzoo run folder. "
-                "Train first with --experiment=NAME --workdir=DIR."
-            )
+        config = wd.require_config()
     config = family_of(config).resolve(config)
     gan, ckpt = _restored_run(config, wd, required=True)
     return config, gan, ckpt.step

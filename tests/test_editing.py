@@ -7,7 +7,6 @@ import os
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 from cli_runner import cli
 
 from ganzoo import editing
@@ -62,13 +61,6 @@ def test_group_direction_is_the_mean_difference():
     np.testing.assert_allclose(editing.group_direction(z, groups, 0, 1), [-2.0, 2.0])
     with pytest.raises(ConfigError, match=r"no latent in group\(s\) \[5\].*Expected both"):
         editing.group_direction(z, groups, 0, 5)
-
-
-def test_psnr_matches_tf_image_psnr():
-    rng = np.random.default_rng(0)
-    a, b = rng.uniform(-1, 1, (3, 8, 8, 1)), rng.uniform(-1, 1, (3, 8, 8, 1))
-    expected = tf.image.psnr((a + 1) / 2, (b + 1) / 2, max_val=1.0).numpy()
-    np.testing.assert_allclose(editing.psnr(a, b), expected, rtol=1e-5)
 
 
 def _fixed_generator(seed=0):

@@ -16,6 +16,7 @@ from ganzoo.data import idx
 from ganzoo.errors import ConfigError, EvalError
 from ganzoo.experiment import validate
 from ganzoo.metrics import classifier as classifier_lib
+from ganzoo.metrics import evaluator as evaluator_lib
 from ganzoo.workdir import Workdir
 
 TINY_DCGAN = {
@@ -88,7 +89,9 @@ class CountingExtractor:
 @pytest.fixture
 def counting(monkeypatch):
     extractor = CountingExtractor()
-    monkeypatch.setattr(eval_lib, "build_extractor", lambda config, kind, stream=None: extractor)
+    monkeypatch.setattr(
+        evaluator_lib, "build_extractor", lambda config, kind, stream=None: extractor
+    )
     return extractor
 
 
@@ -229,7 +232,7 @@ def test_eval_callback_keeps_the_best_checkpoint_by_fid(
     fids = iter([3.0, 1.0, 2.0, 1.0])
     real_metrics = eval_lib.image_metrics
     monkeypatch.setattr(
-        eval_lib, "image_metrics", lambda r, f: {**real_metrics(r, f), "fid": next(fids)}
+        evaluator_lib, "image_metrics", lambda r, f: {**real_metrics(r, f), "fid": next(fids)}
     )
     workdir = str(tmp_path / "run")
     config = image_config(bars_dir, tmp_path / "cache", **{"train.steps": 6, "eval.every": 2})
@@ -387,8 +390,10 @@ class _BarGAN:
 
 def test_conditional_runs_report_class_accuracy(bars_dir, tmp_path, monkeypatch):
     extractor = BarExtractor()
-    monkeypatch.setattr(eval_lib, "build_extractor", lambda config, kind, stream=None: extractor)
-    monkeypatch.setattr(eval_lib, "resolve_extractor", lambda config: "classifier")
+    monkeypatch.setattr(
+        evaluator_lib, "build_extractor", lambda config, kind, stream=None: extractor
+    )
+    monkeypatch.setattr(evaluator_lib, "resolve_image_extractor", lambda config: "classifier")
     conditional = {"model.conditioning": "concat", "model.num_classes": 10}
     evaluator = eval_lib.Evaluator(image_config(bars_dir, tmp_path / "cache", **conditional))
     obeys = evaluator.evaluate(_BarGAN(blind=False))["metrics"]

@@ -64,7 +64,9 @@ def _download_is_real() -> bool:
     return getattr(fn, "__module__", "") == "tensorflow_datasets.core.dataset_builder"
 
 
-def _builder(name: str, data_dir: str) -> tfds.core.DatasetBuilder:
+def dataset_builder(name: str, data_dir: str) -> tfds.core.DatasetBuilder:
+    """`tfds.builder(name)` reading `data_dir` (TFDS's default when empty); an unknown name
+    becomes a ConfigError naming the closest registered ones."""
     try:
         return tfds.builder(name, data_dir=data_dir or None)
     except tfds.core.registered.DatasetNotFoundError:
@@ -158,9 +160,11 @@ def _prepare_manual(builder, name: str, data_dir: str, manual_dir: str) -> None:
         raise DataError(unavailable_message(name, data_dir, tried, manual=True)) from e
 
 
-def _feature(
+def named_feature(
     builder: tfds.core.DatasetBuilder, key: str, setting: str
 ) -> tfds.features.FeatureConnector:
+    """Feature `key` of `builder`; a ConfigError naming `setting` (the config key that chose it),
+    the closest keys and all of them when the dataset has no such feature."""
     features = builder.info.features
     if key not in features:
         keys = list(features.keys())
@@ -178,7 +182,7 @@ def typed_feature(
 ) -> tfds.features.FeatureConnector:
     """Feature `key` of `builder` (`setting` names the config key), which must be a `kind`
     (tfds.features.Image, Audio, Text ...); ConfigError otherwise."""
-    feature = _feature(builder, key, setting)
+    feature = named_feature(builder, key, setting)
     if not isinstance(feature, kind):
         article = "an" if kind.__name__[0] in "AEIOU" else "a"
         raise ConfigError(
@@ -216,10 +220,10 @@ def load_tfds(
 ) -> tf.data.Dataset:
     """Images [H, W, C] as stored (uint8 for most datasets), plus int32 labels when
     `with_labels`. Unknown names or keys raise ConfigError; missing data raises DataError."""
-    builder = _builder(name, data_dir)
+    builder = dataset_builder(name, data_dir)
     typed_feature(builder, name, image_key, "data.image_key", tfds.features.Image)
     if with_labels:
-        _feature(builder, label_key, "data.label_key")
+        named_feature(builder, label_key, "data.label_key")
     prepare(builder, name, data_dir, download, manual_dir)
     ds = read_split(
         builder,

@@ -8,6 +8,7 @@ import os
 import threading
 
 from ganzoo.errors import GanzooError
+from ganzoo.workdir import atomic_write_json
 
 
 class JudgeError(GanzooError):
@@ -44,11 +45,7 @@ def check_session(path: str, description: dict, ignore: tuple[str, ...] = ("path
                 "--set judge.session=NEW_NAME."
             )
         return
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(description, f, indent=2, sort_keys=True)
-    os.replace(tmp, path)
+    atomic_write_json(path, description)
 
 
 class AnswerLog:

@@ -6,12 +6,11 @@ import json
 import os
 import sys
 
-from ganzoo.errors import WorkdirError
 from ganzoo.judge import hype
 from ganzoo.judge.answers import AnswerLog, JudgeError, check_session, session_paths
 from ganzoo.judge.pool import Pool, Run, build_pool, run_names
 from ganzoo.judge.server import JudgeApp, make_server, print_banner, url
-from ganzoo.workdir import Workdir
+from ganzoo.workdir import Workdir, atomic_write_json
 
 
 def load_runs(workdirs: list[str], config) -> list[Run]:
@@ -21,12 +20,8 @@ def load_runs(workdirs: list[str], config) -> list[Run]:
 
     runs = []
     for i, (path, name) in enumerate(zip(workdirs, run_names(workdirs), strict=True)):
-        own = config if i == 0 else Workdir(path).read_config()
-        if own is None:
-            raise WorkdirError(
-                f"{path!r} has no config.json: it is not a ganzoo run folder. Pass the folders "
-                "of trained runs to --mode=judge."
-            )
+        expected = "Pass the folders of trained runs to --mode=judge."
+        own = config if i == 0 else Workdir(path).require_config(expected)
         own, gan, step = train_lib.load_run(path, own)
         runs.append(Run(os.path.normpath(path), name, step, gan, own))
     return runs
@@ -137,12 +132,7 @@ def report(workdir: str, config, stream=None) -> dict:
         summary=hype.describe(result["overall"]),
         metrics=_eval_results(runs, description.get("paths", {})),
     )
-    path = os.path.join(workdir, "human_eval", "report.json")
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(result, f, indent=2, sort_keys=True)
-    os.replace(tmp, path)
-    result["path"] = path
+    result["path"] = atomic_write_json(os.path.join(workdir, "human_eval", "report.json"), result)
     print(format_report(result), file=stream)
     return result
 

@@ -157,64 +157,65 @@ def load_reals(config, splits: list[str], num: int, seed: int, with_labels: bool
     return None, None, None, "; ".join(problems)
 
 
+FAKE_ONLY = (
+    "Fake-only mode: every image shown is generated, and the score is the share of fakes "
+    "judged real, not HYPE-infinity."
+)
+
+
 def build_pool(runs: list[Run], judge) -> Pool:
     """The session's images: judge.num_images in all, a judge.real_fraction share of reals
     (none when the data cannot be had: fake-only mode, with the reason in `notice`)."""
     check_runs(runs)
-    first = runs[0]
-    shape = _shape(first.config)
-    scale = resolve_scale(judge.scale, shape)
-    num_real = int(round(judge.num_images * judge.real_fraction))
-    reals = labels = split = None
-    notice = ""
-    if num_real:
-        splits = list(dict.fromkeys([judge.split, first.config.data.split]))
-        with_labels = any(run.conditional for run in runs)
-        reals, labels, split, why = load_reals(
-            first.config, splits, num_real, judge.seed, with_labels
-        )
-        if reals is None:
-            notice = (
-                f"No real images: {first.config.data.name} could not be read ({why}). "
-                "Fake-only mode: every image shown is generated, and the score is the share of "
-                "fakes judged real, not HYPE-infinity."
-            )
-    else:
-        notice = (
-            "No real images: judge.real_fraction=0. Fake-only mode: every image shown is "
-            "generated, and the score is the share of fakes judged real, not HYPE-infinity."
-        )
-    num_real = 0 if reals is None else len(reals)
-    images = []
-    for i in range(num_real):
-        pixels = images_lib.to_uint8(reals[i])
-        label = None if labels is None else int(labels[i])
-        images.append(
-            Image(
-                image_id(judge.seed, "real", None, i),
-                "real",
-                None,
-                label,
-                _png(pixels, scale),
-                pixels,
-            )
-        )
-    for run, count in zip(runs, fake_counts(judge.num_images - num_real, len(runs)), strict=True):
-        if not count:
-            continue
-        fakes, fake_labels = generate_fakes(run, count, judge.seed)
-        for i in range(count):
-            pixels = images_lib.to_uint8(fakes[i])
-            label = None if fake_labels is None else int(fake_labels[i])
-            images.append(
-                Image(
-                    image_id(judge.seed, "fake", run.name, i),
-                    "fake",
-                    run.name,
-                    label,
-                    _png(pixels, scale),
-                    pixels,
-                )
-            )
+    scale = resolve_scale(judge.scale, _shape(runs[0].config))
+    reals, labels, split, notice = _reals(runs, judge)
+    images = _real_images(reals, labels, judge.seed, scale)
+    counts = fake_counts(judge.num_images - len(images), len(runs))
+    for run, count in zip(runs, counts, strict=True):
+        images += _fake_images(run, count, judge.seed, scale)
     order = np.random.default_rng(judge.seed).permutation(len(images))
     return Pool([images[i] for i in order], reals is None, notice, split, scale)
+
+
+def _reals(runs: list[Run], judge):
+    """(real images, their labels or None, split, '') from the first run's data, or
+    (None, None, None, why not) when judge.real_fraction is 0 or the data cannot be read."""
+    first = runs[0]
+    num_real = int(round(judge.num_images * judge.real_fraction))
+    if not num_real:
+        return None, None, None, f"No real images: judge.real_fraction=0. {FAKE_ONLY}"
+    splits = list(dict.fromkeys([judge.split, first.config.data.split]))
+    with_labels = any(run.conditional for run in runs)
+    reals, labels, split, why = load_reals(first.config, splits, num_real, judge.seed, with_labels)
+    if reals is None:
+        name = first.config.data.name
+        return None, None, None, f"No real images: {name} could not be read ({why}). {FAKE_ONLY}"
+    return reals, labels, split, ""
+
+
+def _real_images(reals, labels, seed: int, scale: int) -> list[Image]:
+    if reals is None:
+        return []
+    return [
+        _image(seed, "real", None, i, reals[i], None if labels is None else labels[i], scale)
+        for i in range(len(reals))
+    ]
+
+
+def _fake_images(run: Run, count: int, seed: int, scale: int) -> list[Image]:
+    if not count:
+        return []
+    fakes, labels = generate_fakes(run, count, seed)
+    return [
+        _image(seed, "fake", run.name, i, fakes[i], None if labels is None else labels[i], scale)
+        for i in range(count)
+    ]
+
+
+def _image(seed: int, source: str, run: str | None, index: int, x, label, scale: int) -> Image:
+    """One image of the pool from `x` in [-1, 1]."""
+    pixels = images_lib.to_uint8(x)
+    label = None if label is None else int(label)
+    return Image(
+        image_id(seed, source, run, index), source, run, label, _png(pixels, scale), pixels
+    )

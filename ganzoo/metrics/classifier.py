@@ -11,7 +11,6 @@ import datetime
 import hashlib
 import json
 import os
-import shutil
 import sys
 import time
 
@@ -20,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo.errors import EvalError
+from ganzoo.workdir import replace_dir
 
 CACHE_ENV = "GANZOO_CACHE_DIR"
 DEFAULT_CACHE = os.path.join("~", ".cache", "ganzoo")
@@ -102,31 +102,11 @@ def train_classifier(
     keras.utils.set_random_seed(seed)
     model = (builder or build_classifier)(input_shape, num_classes)
     trainer = keras.Model(model.input, model.output[LOGITS_KEY])
-    trainer.compile(
-        optimizer=keras.optimizers.Adam(1e-3),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-    )
     start = time.perf_counter()
-    history = trainer.fit(
-        train_ds, epochs=epochs, verbose=0, shuffle=False, callbacks=[_EpochLine(epochs, stream)]
-    )
+    history = _fit(trainer, train_ds, epochs, stream)
     seconds = time.perf_counter() - start
-    correct = total = 0
-    for images, labels in test_ds:
-        predicted = np.argmax(trainer(images, training=False), axis=-1)
-        correct += int(np.sum(predicted == labels.numpy()))
-        total += int(labels.shape[0])
-    if total == 0:
-        raise EvalError("Received: an empty test split for the classifier. Expected examples.")
-
-    parent = os.path.dirname(os.path.abspath(directory))
-    os.makedirs(parent, exist_ok=True)
-    tmp = f"{directory}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(tmp)
-    model.save(os.path.join(tmp, MODEL_FILE))
-    metadata = {
+    correct, total = _test_counts(trainer, test_ds)
+    training = {
         **(description or {}),
         "input_shape": list(input_shape),
         "num_classes": int(num_classes),
@@ -136,18 +116,52 @@ def train_classifier(
         "test_examples": total,
         "test_accuracy": correct / total,
         "train_seconds": round(seconds, 1),
-        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "fingerprint": _fingerprint(os.path.join(tmp, MODEL_FILE)),
     }
-    with open(os.path.join(tmp, METADATA_FILE), "w", encoding="utf-8") as f:
-        json.dump(metadata, f, indent=2, sort_keys=True)
-    old = f"{directory}.old-{os.getpid()}"
-    if os.path.exists(directory):
-        os.replace(directory, old)
-    os.replace(tmp, directory)
-    shutil.rmtree(old, ignore_errors=True)
+    return _write_classifier(model, training, directory)
+
+
+def _fit(trainer: keras.Model, train_ds, epochs: int, stream) -> keras.callbacks.History:
+    trainer.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    return trainer.fit(
+        train_ds, epochs=epochs, verbose=0, shuffle=False, callbacks=[_EpochLine(epochs, stream)]
+    )
+
+
+def _test_counts(trainer: keras.Model, test_ds) -> tuple[int, int]:
+    """(correctly classified, all) test examples; EvalError for an empty test split."""
+    correct = total = 0
+    for images, labels in test_ds:
+        predicted = np.argmax(trainer(images, training=False), axis=-1)
+        correct += int(np.sum(predicted == labels.numpy()))
+        total += int(labels.shape[0])
+    if total == 0:
+        raise EvalError("Received: an empty test split for the classifier. Expected examples.")
+    return correct, total
+
+
+def _write_classifier(model: keras.Model, training: dict, directory: str) -> dict:
+    """Writes the model and its metadata (`training`, when and with what it was made, the
+    weights' fingerprint) as a new `directory`, swapped into place. Returns the metadata."""
+    metadata = {}
+
+    def write(folder: str) -> None:
+        os.makedirs(folder)
+        model.save(os.path.join(folder, MODEL_FILE))
+        metadata.update(
+            training,
+            created=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            tensorflow=tf.__version__,
+            keras=keras.__version__,
+            fingerprint=_fingerprint(os.path.join(folder, MODEL_FILE)),
+        )
+        with open(os.path.join(folder, METADATA_FILE), "w", encoding="utf-8") as f:
+            json.dump(metadata, f, indent=2, sort_keys=True)
+
+    replace_dir(directory, write)
     return metadata
 
 
@@ -194,7 +208,8 @@ class DomainClassifier:
             out = model(images, training=False)
             return out[FEATURES_KEY], out[LOGITS_KEY]
 
-        self._model, self._forward = model, forward
+        self.model = model  # images -> {features, logits}, differentiable (edit's feature loss)
+        self._forward = forward
 
     def __call__(self, images: np.ndarray, batch_size: int = 250) -> tuple[np.ndarray, np.ndarray]:
         """(features, logits) as float32 numpy arrays for float images in [-1, 1]."""

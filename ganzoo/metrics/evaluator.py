@@ -186,6 +186,30 @@ def generated_batches(forward, latent_dim: int, num: int, batch_size: int, seed:
         yield forward(tf.constant(z)).numpy()
 
 
+class GeneratedBatches:
+    """`generated_batches` of a GAN's sampling generator: eval.num_samples outputs in
+    eval.batch_size batches, z drawn from eval.seed. Call as `batches(gan, config.eval)`
+    (`num_classes` > 0 for a conditional generator, see `generator_function`).
+
+    Keeps the generator's tf.function while the generator stays the same, so an evaluator
+    called at every eval step of a training run traces it once, not once per evaluation.
+    """
+
+    def __init__(self) -> None:
+        self._generator = self._function = None
+        self._shape = None  # (latent_dim, num_classes) the function was made for
+
+    def __call__(self, gan, eval_config, num_classes: int = 0) -> Iterator[np.ndarray]:
+        generator, shape = gan.sampling_generator, (gan.latent_dim, num_classes)
+        if generator is not self._generator or shape != self._shape:
+            self._function = generator_function(generator, *shape)
+            self._generator, self._shape = generator, shape
+        ev = eval_config
+        return generated_batches(
+            self._function, gan.latent_dim, ev.num_samples, ev.batch_size, ev.seed
+        )
+
+
 def real_batches(config, split: str, num: int, batch_size: int) -> Iterator[np.ndarray]:
     """The first `num` examples of `split` (as training sees them), in batches."""
     ds = examples(config, split, False, 0, limit=num).batch(batch_size)
@@ -287,7 +311,7 @@ class Evaluator:
         self.stream = stream or sys.stdout
         self.kind = family_of(config).extractor_kind(config)
         self.extractor = self.real = self.real_path = None
-        self._forward = (None, None)  # (generator, its tf.function), reused across evaluations
+        self._generated = GeneratedBatches()
         if self.kind != "modes":
             self.extractor = build_extractor(config, self.kind, self.stream)
             self.real, self.real_path = real_reference(config, self.extractor, self.stream)
@@ -336,13 +360,8 @@ class Evaluator:
     def evaluate(self, gan, **extra) -> dict:
         """The result record of `gan.sampling_generator` on eval.num_samples samples."""
         ev = self.config.eval
-        generator = gan.sampling_generator
         classes = family_of(self.config).num_classes(self.config)
-        if self._forward[0] is not generator:
-            self._forward = (generator, generator_function(generator, gan.latent_dim, classes))
-        batches = generated_batches(
-            self._forward[1], gan.latent_dim, ev.num_samples, ev.batch_size, ev.seed
-        )
+        batches = self._generated(gan, ev, classes)
         labels = requested_labels(ev.num_samples, ev.batch_size, classes) if classes else None
         return self.evaluate_batches(batches, labels=labels, **extra)
 

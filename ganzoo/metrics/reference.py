@@ -18,6 +18,7 @@ import numpy as np
 from ganzoo.errors import EvalError
 from ganzoo.metrics.fid import FeatureStats
 from ganzoo.metrics.inception_score import inception_score
+from ganzoo.workdir import atomic_path, atomic_write_json
 
 # (images [N, ...] float32 in [-1, 1]) -> (features [N, D], logits [N, K])
 Extractor = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -91,9 +92,7 @@ def load_cached(stem: str, key: dict) -> Embedded | None:
 
 def save_cached(stem: str, key: dict, embedded: Embedded) -> None:
     """Writes `stem`.npz then `stem`.json (the json's presence means the npz is complete)."""
-    os.makedirs(os.path.dirname(stem), exist_ok=True)
-    tmp = f"{stem}.tmp-{os.getpid()}.npz"
-    with open(tmp, "wb") as f:
+    with atomic_path(stem + ".npz") as tmp, open(tmp, "wb") as f:
         np.savez(
             f,
             count=np.int64(embedded.stats.count),
@@ -102,8 +101,5 @@ def save_cached(stem: str, key: dict, embedded: Embedded) -> None:
             features=embedded.features,
             logits=embedded.logits,
         )
-    os.replace(tmp, stem + ".npz")
     payload = {"key": key, "count": embedded.count, "extra": embedded.extra}
-    with open(stem + ".json.tmp", "w", encoding="utf-8") as f:
-        json.dump(payload, f, indent=2, sort_keys=True)
-    os.replace(stem + ".json.tmp", stem + ".json")
+    atomic_write_json(stem + ".json", payload)

@@ -44,6 +44,22 @@ def test_psnr_and_ssim_match_numpy(channels):
     assert (restoration.ssim(a, a) > 0.9999).all() and np.isinf(restoration.psnr(a, a)).all()
 
 
+def test_psnr_is_infinite_for_identical_images_only():
+    a = np.random.default_rng(1).uniform(-1, 1, (2, 8, 8, 3)).astype("float32")
+    b = a.copy()
+    b[1, 0, 0, 0] += 0.5  # one pixel off by a quarter of the [0, 1] range: 1/4^2 of 192 pixels
+    values = restoration.psnr(b, a)
+    assert np.isposinf(values[0])
+    np.testing.assert_allclose(values[1], 10 * np.log10(192 / 0.25**2), rtol=1e-4)
+
+
+def test_mean_psnr_leaves_identical_pairs_out():
+    assert restoration.mean_psnr([20.0, np.inf, 30.0]) == 25.0
+    assert restoration.mean_psnr([np.inf, np.inf]) == np.inf
+    assert np.isnan(restoration.mean_psnr([20.0, np.nan]))  # a broken output shows
+    assert np.isnan(restoration.mean_psnr([]))
+
+
 def test_bicubic_upsample_keeps_constants_and_range():
     low = np.full((2, 4, 4, 1), 0.3, "float32")
     np.testing.assert_allclose(restoration.bicubic_upsample(low, 16), 0.3, atol=1e-6)

@@ -20,6 +20,7 @@ from absl import logging
 
 from ganzoo.data.pipeline import register_source
 from ganzoo.errors import ConfigError, DataError
+from ganzoo.workdir import atomic_path
 
 # Audio clips [T, 1] for the audio GANs (docs/speech.md): TFDS audio datasets, a folder of WAV
 # files, or spoken digits synthesised with espeak-ng.
@@ -63,14 +64,11 @@ def write_wav(path: str, audio, sample_rate: int) -> str:
     atomically (a temporary file renamed into place). Returns `path`."""
     x = np.clip(np.asarray(audio, np.float32).reshape(-1), -1.0, 1.0)
     pcm = np.round(x * 32767.0).astype("<i2")
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = f"{path}.tmp-{os.getpid()}"
-    with wave.open(tmp, "wb") as f:
+    with atomic_path(path) as tmp, wave.open(tmp, "wb") as f:
         f.setnchannels(1)
         f.setsampwidth(2)
         f.setframerate(int(sample_rate))
         f.writeframes(pcm.tobytes())
-    os.replace(tmp, path)
     return path
 
 
@@ -235,12 +233,12 @@ def load_tfds_audio(config, with_labels: bool) -> tf.data.Dataset:
     from ganzoo.data import tfds as tfds_lib
 
     data, audio = config.data, config.audio
-    builder = tfds_lib._builder(data.name, data.data_dir)
+    builder = tfds_lib.dataset_builder(data.name, data.data_dir)
     feature = tfds_lib.typed_feature(
         builder, data.name, audio.audio_key, "audio.audio_key", tfds.features.Audio
     )
     if with_labels:
-        tfds_lib._feature(builder, data.label_key, "data.label_key")
+        tfds_lib.named_feature(builder, data.label_key, "data.label_key")
     rate = int(feature.sample_rate or audio.sample_rate)
     tfds_lib.prepare(builder, data.name, data.data_dir, data.download)
     ds = tfds_lib.read_split(

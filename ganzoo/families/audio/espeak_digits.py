@@ -23,6 +23,7 @@ import tensorflow as tf
 from ganzoo.data.pipeline import register_source
 from ganzoo.errors import ConfigError, DataError
 from ganzoo.families.audio.data import clips_dataset, example_shape, prepare_clip, read_wav
+from ganzoo.workdir import atomic_path
 
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 VOICES = ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-us-nyc")
@@ -105,17 +106,17 @@ def synthesize(clips: list[tuple[tuple, int]], folder: str, binary: str | None =
     def one(job):
         (voice, variant, speed, pitch), digit = job[0]
         path = job[1]
-        tmp = f"{path}.tmp-{os.getpid()}.wav"
         command = [binary, "-v", f"{voice}+{variant}", "-s", str(speed), "-p", str(pitch)]
-        done = subprocess.run(
-            [*command, "-w", tmp, DIGITS[digit]], capture_output=True, text=True, timeout=60
-        )
-        if done.returncode != 0 or not os.path.exists(tmp):
-            raise DataError(
-                f"espeak-ng failed ({' '.join(command)} -w {tmp} {DIGITS[digit]}: exit "
-                f"{done.returncode}, {done.stderr.strip()[:200]!r}). Expected a WAV file."
+        # espeak-ng writes the temporary name; it is renamed into place once complete.
+        with atomic_path(path, suffix=".wav") as tmp:
+            done = subprocess.run(
+                [*command, "-w", tmp, DIGITS[digit]], capture_output=True, text=True, timeout=60
             )
-        os.replace(tmp, path)
+            if done.returncode != 0 or not os.path.exists(tmp):
+                raise DataError(
+                    f"espeak-ng failed ({' '.join(command)} -w {tmp} {DIGITS[digit]}: exit "
+                    f"{done.returncode}, {done.stderr.strip()[:200]!r}). Expected a WAV file."
+                )
 
     todo = [(c, p) for c, p in zip(clips, paths, strict=True) if not os.path.exists(p)]
     if todo:

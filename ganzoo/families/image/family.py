@@ -113,10 +113,9 @@ class ImageFamily(Family):
 
     @staticmethod
     def save_samples(stem: str, samples) -> dict:
-        import numpy as np
+        from ganzoo.workdir import atomic_save_npy
 
-        np.save(stem + ".npy.tmp.npy", samples)
-        os.replace(stem + ".npy.tmp.npy", stem + ".npy")
+        atomic_save_npy(stem + ".npy", samples)
         return {"npy": stem + ".npy"}
 
     def sample_pictures(self, run: LoadedRun, stem: str, samples, seed: int) -> dict:

@@ -14,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo.config import Config
+from ganzoo.export import save_keras, write_saved_model
 from ganzoo.families.image_to_image import data as paired
 from ganzoo.families.image_to_image.gan import Pix2Pix, comparison_grid, display_inputs
 from ganzoo.families.image_to_image.models import build_task_models
@@ -149,26 +150,9 @@ def export(config: Config, gan: Pix2Pix, step: int, workdir: str) -> dict:
         fn=serve,
         input_signature=[tf.TensorSpec([None, *shape], tf.float32, name="inputs")],
     )
-    saved_model = os.path.join(export_dir, "generator")
-    _replace_dir(saved_model, lambda tmp: archive.write_out(tmp, verbose=False))
-    keras_path = os.path.join(export_dir, "generator.keras")
-    tmp_keras = os.path.join(export_dir, "generator.tmp.keras")
-    generator.save(tmp_keras)
-    os.replace(tmp_keras, keras_path)
+    saved_model = write_saved_model(archive, os.path.join(export_dir, "generator"))
+    keras_path = save_keras(generator, os.path.join(export_dir, "generator.keras"))
     return {"saved_model": saved_model, "keras": keras_path, "step": step}
-
-
-def _replace_dir(path: str, write) -> None:
-    import shutil
-
-    tmp, old = path + ".tmp", path + ".old"
-    shutil.rmtree(tmp, ignore_errors=True)
-    write(tmp)
-    shutil.rmtree(old, ignore_errors=True)
-    if os.path.exists(path):
-        os.replace(path, old)
-    os.replace(tmp, path)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 # -- evaluation --------------------------------------------------------------------------------
@@ -225,7 +209,7 @@ def evaluate(run, stream=None) -> dict:
     for method, s in scores.items():
         psnr, ssim = np.concatenate(s["psnr"]), np.concatenate(s["ssim"])
         row = {
-            "psnr": float(np.mean(psnr[np.isfinite(psnr)])) if method != "ground_truth" else None,
+            "psnr": restoration.mean_psnr(psnr) if method != "ground_truth" else None,
             "ssim": float(np.mean(ssim)),
         }
         if evaluator is not None:

@@ -90,7 +90,7 @@ def _debian_documents(name: str, root: str) -> list[str]:
 def _tfds_documents(name, data_dir, split, key, download) -> list[str]:
     from ganzoo.data import tfds as tfds_lib
 
-    builder = tfds_lib._builder(name, data_dir)
+    builder = tfds_lib.dataset_builder(name, data_dir)
     tfds_lib.typed_feature(builder, name, key, "text.tfds_key", tfds_lib.tfds.features.Text)
     tfds_lib.prepare(builder, name, data_dir, download)
     ds = tfds_lib.read_split(builder, name, split, "text.tfds_split", shuffle_files=False)

@@ -37,7 +37,9 @@ class TextEvaluator:
         self.reference = list(text_data.load_corpus(config, config.eval.split).texts)
         self.vocabulary = set(text_metrics.words(self.train_texts))
         self._context = None
-        self._forward = (None, None)
+        from ganzoo.metrics import evaluator as evaluator_lib
+
+        self._generated = evaluator_lib.GeneratedBatches()
 
     def metrics(self, texts: list[str]) -> dict:
         return text_metrics.text_metrics(texts, self.reference, self.vocabulary)
@@ -77,15 +79,7 @@ class TextEvaluator:
         }
 
     def generate_texts(self, gan) -> list[str]:
-        from ganzoo.metrics import evaluator as evaluator_lib
-
-        ev = self.config.eval
-        generator = gan.sampling_generator
-        if self._forward[0] is not generator:
-            self._forward = (generator, evaluator_lib.generator_function(generator, gan.latent_dim))
-        batches = evaluator_lib.generated_batches(
-            self._forward[1], gan.latent_dim, ev.num_samples, ev.batch_size, ev.seed
-        )
+        batches = self._generated(gan, self.config.eval)
         return text_data.decode(np.concatenate(list(batches)), self.vocab)
 
     def evaluate(self, gan, **extra) -> dict:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from ganzoo.errors import ConfigError
+from ganzoo.export import save_keras, write_saved_model
 from ganzoo.families.text import data as text_data
 from ganzoo.families.text import models as text_resnet
 from ganzoo.training.callbacks import TrainingMonitor
+from ganzoo.workdir import atomic_save_npy, atomic_write_text
 
 is_text = text_data.is_text
 
@@ -123,11 +124,7 @@ def markdown_rows(texts) -> list[str]:
 
 def write_lines(path: str, texts) -> None:
     """One text per line, the trailing padding kept (every line is seq_len characters)."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write("".join(t + "\n" for t in texts))
-    os.replace(tmp, path)
+    atomic_write_text(path, "".join(t + "\n" for t in texts))
 
 
 def write_samples(gan, config, step: int, directory: str, num: int, seed: int) -> dict:
@@ -136,8 +133,7 @@ def write_samples(gan, config, step: int, directory: str, num: int, seed: int) -
     indices = probabilities.argmax(axis=-1).astype(np.int32)
     stem = os.path.join(directory, f"sample_step{step:06d}_seed{seed}_n{num}")
     write_lines(stem + ".txt", text_data.decode(indices, config.text.vocab))
-    np.save(stem + ".npy.tmp.npy", indices)
-    os.replace(stem + ".npy.tmp.npy", stem + ".npy")
+    atomic_save_npy(stem + ".npy", indices)
     return {"txt": stem + ".txt", "npy": stem + ".npy", "step": step, "num": num, "seed": seed}
 
 
@@ -166,17 +162,7 @@ def export_text_generator(generator: keras.Model, latent_dim: int, vocab: str, e
         fn=serve,
         input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")],
     )
-    saved_model = os.path.join(export_dir, "generator")
-    tmp = saved_model + ".tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    archive.write_out(tmp, verbose=False)
-    shutil.rmtree(saved_model, ignore_errors=True)
-    os.replace(tmp, saved_model)
-    keras_path = os.path.join(export_dir, "generator.keras")
-    tmp_keras = os.path.join(export_dir, "generator.tmp.keras")
-    generator.save(tmp_keras)
-    os.replace(tmp_keras, keras_path)
-    vocab_path = os.path.join(export_dir, "vocab.txt")
-    with open(vocab_path, "w", encoding="utf-8") as f:
-        f.write(vocab)
+    saved_model = write_saved_model(archive, os.path.join(export_dir, "generator"))
+    keras_path = save_keras(generator, os.path.join(export_dir, "generator.keras"))
+    vocab_path = atomic_write_text(os.path.join(export_dir, "vocab.txt"), vocab)
     return {"saved_model": saved_model, "keras": keras_path, "vocab": vocab_path}

@@ -177,8 +177,8 @@ def tfds_clips(config, split: str, num: int | None = None) -> tf.data.Dataset:
             f"Received: data.source={data.source!r} with data.name={MOVING_MNIST!r}. Expected "
             "tfds (the sequences come from TFDS), or data.name=mnist to build clips from digits."
         )
-    builder = tfds_lib._builder(MOVING_MNIST, data.data_dir)
-    tfds_lib._feature(builder, MOVING_MNIST_KEY, "the video feature")
+    builder = tfds_lib.dataset_builder(MOVING_MNIST, data.data_dir)
+    tfds_lib.named_feature(builder, MOVING_MNIST_KEY, "the video feature")
     tfds_lib.prepare(builder, MOVING_MNIST, data.data_dir, data.download)
     try:
         ds = builder.as_dataset(split=split, shuffle_files=False)

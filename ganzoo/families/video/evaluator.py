@@ -91,6 +91,7 @@ class VideoEvaluator:
         self.stream = stream or sys.stdout
         self.image_config = frame_image_config(config)
         self.extractor = evaluator_lib.build_extractor(self.image_config, "classifier", self.stream)
+        self._generated = evaluator_lib.GeneratedBatches()
         ev = config.eval
         print(
             f"Embedding the frames of {ev.num_samples} real {config.data.name} clips "
@@ -150,12 +151,7 @@ class VideoEvaluator:
 
     def evaluate(self, gan, **extra) -> dict:
         """The result record of `gan.sampling_generator` on eval.num_samples clips."""
-        ev = self.config.eval
-        forward = evaluator_lib.generator_function(gan.sampling_generator, gan.latent_dim)
-        batches = evaluator_lib.generated_batches(
-            forward, gan.latent_dim, ev.num_samples, ev.batch_size, ev.seed
-        )
-        return self.evaluate_batches(batches, **extra)
+        return self.evaluate_batches(self._generated(gan, self.config.eval), **extra)
 
 
 def evaluate_real(config, stream=None) -> dict:

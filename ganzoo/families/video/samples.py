@@ -8,6 +8,7 @@ import os
 import numpy as np
 
 from ganzoo import images as images_lib
+from ganzoo.workdir import atomic_path, atomic_save_npy
 
 
 def _check_clips(clips) -> np.ndarray:
@@ -53,17 +54,15 @@ def write_gif(path: str, clips, cols: int = 8, frame_ms: int = 125, scale: int =
             frame = frame.repeat(scale, axis=0).repeat(scale, axis=1)
         frame = with_time_bar(frame, t, len(frames), height=2 * scale)
         pictures.append(PIL.Image.fromarray(frame[..., 0] if frame.shape[-1] == 1 else frame))
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = f"{path}.tmp"
-    pictures[0].save(
-        tmp,
-        format="GIF",
-        save_all=True,
-        append_images=pictures[1:],
-        duration=int(frame_ms),
-        loop=0,
-    )
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        pictures[0].save(
+            tmp,
+            format="GIF",
+            save_all=True,
+            append_images=pictures[1:],
+            duration=int(frame_ms),
+            loop=0,
+        )
     return path
 
 
@@ -92,8 +91,7 @@ def sample_run(gan, config, workdir, step: int, num: int, seed: int) -> dict:
     clips = gan.generate(num, seed=seed)
     os.makedirs(workdir.samples_dir, exist_ok=True)
     stem = os.path.join(workdir.samples_dir, f"sample_step{step:06d}_seed{seed}_n{num}")
-    np.save(stem + ".npy.tmp.npy", clips)
-    os.replace(stem + ".npy.tmp.npy", stem + ".npy")
+    atomic_save_npy(stem + ".npy", clips)
     video = config.video
     write_gif(stem + ".gif", clips, config.sample.cols, video.gif_frame_ms, video.gif_scale)
     images_lib.write_png(stem + ".png", frame_strip(clips))
