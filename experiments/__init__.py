@@ -1,6 +1,7 @@
 """ganzoo's built-in experiments; importing this package registers them all."""
 
 from experiments import (  # noqa: F401  (each module registers its experiments)
+    audio,  # WaveGAN on espeak-ng digits, speech_commands, WAV folders
     cifar10,
     conditional,  # cGAN, ACGAN, projection, InfoGAN
     cyclegan,  # CycleGAN, unpaired translation
@@ -9,7 +10,6 @@ from experiments import (  # noqa: F401  (each module registers its experiments)
     imagenet,  # BigGAN on ImageNet (docs/scaling.md)
     matrix,  # the loss x dataset matrix, 2-D remedies
     mnist,
-    speech,  # WaveGAN on espeak-ng digits, speech_commands, WAV folders
     synthetic,
     text,  # character-level text GANs
     video,  # MoCoGAN-style video GANs

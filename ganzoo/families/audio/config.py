@@ -1,4 +1,4 @@
-"""The `audio` config section: clips and WaveGAN (docs/speech.md), read for audio sources."""
+"""The `audio` config section: clips and WaveGAN (docs/audio.md), read for audio sources."""
 
 SECTION = "audio"
 RUNTIME_KEYS = ()

@@ -22,7 +22,7 @@ from ganzoo.data.pipeline import register_source
 from ganzoo.errors import ConfigError, DataError
 from ganzoo.workdir import atomic_path
 
-# Audio clips [T, 1] for the audio GANs (docs/speech.md): TFDS audio datasets, a folder of WAV
+# Audio clips [T, 1] for the audio GANs (docs/audio.md): TFDS audio datasets, a folder of WAV
 # files, or spoken digits synthesised with espeak-ng.
 AUDIO_SOURCES = ("tfds_audio", "wav_folder", "espeak_digits")
 WAV_EXTENSIONS = (".wav", ".wave")
@@ -277,6 +277,6 @@ def _wav_folder_source(config, with_labels: bool) -> tf.data.Dataset:
     )
 
 
-# Audio (docs/speech.md): model-ready [T, 1] clips (espeak_digits registers its own).
+# Audio (docs/audio.md): model-ready [T, 1] clips (espeak_digits registers its own).
 register_source("tfds_audio", load_tfds_audio, example_shape)
 register_source("wav_folder", _wav_folder_source, example_shape)

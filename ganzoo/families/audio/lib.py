@@ -1,5 +1,5 @@
 """Speech GANs' glue: the `audio` config section's validation, and audio samples as WAV files
-and TensorBoard audio (docs/speech.md). Data lives in `ganzoo.families.audio.data` / `espeak_digits`,
+and TensorBoard audio (docs/audio.md). Data lives in `ganzoo.families.audio.data` / `espeak_digits`,
 WaveGAN in `ganzoo.families.audio.models`, the domain classifier in `ganzoo.families.audio.classifier`.
 """
 

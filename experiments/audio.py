@@ -1,5 +1,5 @@
 """WaveGAN (Donahue et al. 2019) on one-second 16 kHz speech clips: synthetic espeak-ng digits
-(offline), TFDS speech_commands, or a folder of WAV files (docs/speech.md)."""
+(offline), TFDS speech_commands, or a folder of WAV files (docs/audio.md)."""
 
 from ganzoo.config import base_config
 from ganzoo.experiment import register_experiment
