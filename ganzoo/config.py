@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import json
@@ -281,10 +282,13 @@ def section_names() -> set[str]:
 def family_sections() -> list:
     """The config modules of the built-in families (those with a section) and the registered
     ones, in registration order."""
-    return _builtin_sections() + list(_PLUGIN_SECTIONS.values())
+    return list(_builtin_sections()) + list(_PLUGIN_SECTIONS.values())
 
 
+@functools.cache
 def _builtin_sections() -> list:
+    """The config modules of the built-in families (BUILTIN is fixed: looked up once; every
+    family_of call checks the config's sections against them)."""
     from ganzoo.families import BUILTIN
 
     modules = []

@@ -212,7 +212,7 @@ def family_of(config) -> Family:
     check_sections(config)
     reasons = {name: FAMILIES.get(name).claims(config) for name in FAMILIES}
     claimed = {name: why for name, why in reasons.items() if why}
-    for name in [name for name in claimed if name in claimed]:
+    for name in list(claimed):
         for other in FAMILIES.get(name).supersedes:
             claimed.pop(other, None)
     if len(claimed) > 1:
