@@ -101,9 +101,29 @@ def test_duration(seconds, text):
     assert run_lock.duration(seconds) == text
 
 
-def test_busy_message_without_a_record_yet():
-    message = run_lock.busy_message("/runs/x", {})
-    assert "in use by another process (it is writing its lock record)" in message
+def test_a_holder_that_has_not_written_its_record_yet_is_still_refused(tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", RAW_FLOCK, str(tmp_path / run_lock.LOCK_NAME)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(WorkdirError, match=r"in use by another process \(it is writing"):
+            with run_lock.writer(str(tmp_path)):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+RAW_FLOCK = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("holding", flush=True)
+time.sleep(120)
+"""
 
 
 # -- two real trainings --------------------------------------------------------------------------
@@ -175,7 +195,11 @@ def test_refused_in_process_too(tmp_path, tiny_synthetic_config):
     from ganzoo import train_lib
 
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(tmp_path)], env=ENV, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", HOLD, str(tmp_path)],
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "holding"

@@ -59,7 +59,7 @@ def _acquire(folder: str, stream) -> int | None:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = _read(fd)
+            holder = _read(fd) or {}  # empty: locked a moment ago, its record not yet written
             os.close(fd)
             raise WorkdirError(busy_message(folder, holder)) from None
         except OSError as e:
@@ -75,7 +75,11 @@ def _acquire(folder: str, stream) -> int | None:
     previous = _read(fd)
     if previous is not None:
         print(stale_message(folder, previous), file=stream, flush=True)
-    _write(fd, _record())
+    try:
+        _write(fd, _record())
+    except OSError as e:  # a full disk
+        os.close(fd)
+        raise _unwritable(folder, e) from None
     return fd
 
 
@@ -83,10 +87,14 @@ def _open(folder: str, path: str) -> int:
     try:
         return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as e:
-        raise WorkdirError(
-            f"Cannot write to workdir {folder!r} ({e.strerror or e}). "
-            "Pass a folder you can write to: --workdir=DIR."
-        ) from None
+        raise _unwritable(folder, e) from None
+
+
+def _unwritable(folder: str, error: OSError) -> WorkdirError:
+    return WorkdirError(
+        f"Cannot write to workdir {folder!r} ({error.strerror or error}). "
+        "Pass a folder you can write to: --workdir=DIR."
+    )
 
 
 def _is_current(fd: int, path: str) -> bool:
