@@ -3,9 +3,12 @@ the RNG state."""
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
+import sys
 import tempfile
+import time
 
 import tensorflow as tf
 
@@ -13,6 +16,8 @@ from ganzoo.errors import CheckpointError
 
 # The checkpoint that scored best during training (eval.every), beside the latest ones.
 BEST_DIR = os.path.join("checkpoints", "best")
+# Where a checkpoint that cannot be read is moved (never deleted), inside its folder.
+DAMAGED_DIR = "damaged"
 
 
 class RunCheckpoint:
@@ -128,18 +133,65 @@ class RunCheckpoint:
         for name in tf.io.gfile.glob(os.path.join(self.directory, "ckpt-*_temp")):
             tf.io.gfile.rmtree(name)
 
-    def restore_latest(self, required: bool = False) -> int:
-        """Restores the newest checkpoint; returns its step (0 when there is none)."""
-        path = self.latest
-        if path is None:
+    def restore_latest(self, required: bool = False, set_aside: bool = False, stream=None) -> int:
+        """Restores the newest readable checkpoint; returns its step (0 when there is none).
+
+        Newer checkpoints that cannot be read (truncated, corrupt, missing files) are skipped
+        with a line on `stream` (default stderr); with `set_aside` (the caller holds the run
+        folder) they are also moved into `damaged/` beside them, never deleted, and the index
+        rewritten without them. When none can be read, nothing is moved and a CheckpointError
+        says so.
+        """
+        paths = self.checkpoints
+        if not paths:
             if required:
                 raise CheckpointError(
                     f"No checkpoint in {self.directory!r}. Train first: "
                     "python -m ganzoo.run --mode=train --workdir=... (with --experiment=NAME)."
                 )
             return 0
-        self.restore(path)
-        return self.step
+        damaged = []
+        for path in reversed(paths):
+            try:
+                self.restore(path)
+            except UnreadableCheckpointError as e:
+                damaged.append((path, e.cause))
+                continue
+            for bad, cause in damaged:
+                where = self._set_aside(bad) if set_aside else "left in place"
+                print(
+                    f"Checkpoint {os.path.basename(bad)} in {self.directory} cannot be read "
+                    f"({cause}); {where}. Using {os.path.basename(path)} (step {self.step}), "
+                    "the newest readable one.",
+                    file=stream or sys.stderr,
+                    flush=True,
+                )
+            return self.step
+        raise CheckpointError(
+            f"None of the {len(paths)} checkpoints in {self.directory!r} can be read (newest, "
+            f"{os.path.basename(paths[-1])}: {damaged[0][1]}). They were left as they are. "
+            "Expected at least one readable checkpoint; move them away to start the run again "
+            "from step 0, or use a new --workdir."
+        )
+
+    def _set_aside(self, path: str) -> str:
+        """Moves checkpoint `path`'s files into damaged/<name>-<time>/, then drops it from the
+        index (in that order: a kill in between leaves an index entry whose files are gone,
+        which the next restore skips and sets aside in turn). Returns what was done."""
+        name = os.path.basename(path)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = os.path.join(self.directory, DAMAGED_DIR, f"{name}-{stamp}")
+        files = glob.glob(glob.escape(path) + ".*")
+        if files:
+            os.makedirs(aside, exist_ok=True)
+            for file in files:
+                shutil.move(file, os.path.join(aside, os.path.basename(file)))
+        # Only called once an older checkpoint restored: `kept` is never empty.
+        kept = [os.path.basename(p) for p in self.checkpoints if p != path]
+        tf.compat.v1.train.update_checkpoint_state(
+            self.directory, kept[-1], all_model_checkpoint_paths=kept
+        )
+        return f"moved it to {aside}" if files else "its files are gone; dropped it from the index"
 
     def restore(self, path: str) -> None:
         try:
@@ -153,9 +205,18 @@ class RunCheckpoint:
                 "or a new --workdir."
             ) from None
         except Exception as e:  # noqa: BLE001  TF raises IndexError, DataLossError, ... here
-            raise CheckpointError(
-                f"Checkpoint {path!r} cannot be read ({type(e).__name__}: "
-                f"{str(e).strip().splitlines()[0][:200]}). It may be truncated or corrupt; it "
-                f"was left as it is. Remove it (and its line in {os.path.join(self.directory, 'checkpoint')}) "
-                "to fall back to an older one."
-            ) from None
+            raise UnreadableCheckpointError(path, e) from None
+
+
+class UnreadableCheckpointError(CheckpointError):
+    """A checkpoint whose files cannot be read: truncated, corrupt or gone."""
+
+    def __init__(self, path: str, error: Exception):
+        self.path = path
+        first = (str(error).strip().splitlines() or [""])[0][:200]
+        self.cause = f"{type(error).__name__}: {first}"
+        super().__init__(
+            f"Checkpoint {path!r} cannot be read ({self.cause}). It may be truncated or "
+            "corrupt; it was left as it is. Expected a complete checkpoint: training, sampling "
+            "or exporting the run folder sets it aside and uses the newest readable one."
+        )

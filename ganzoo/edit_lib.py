@@ -16,6 +16,7 @@ from ganzoo.config import Config
 from ganzoo.errors import ConfigError, EvalError
 from ganzoo.family import family_of
 from ganzoo.metrics import restoration
+from ganzoo.training import run_lock
 from ganzoo.workdir import Workdir
 
 EDITS_DIR = "edits"
@@ -389,10 +390,15 @@ OPS = {"interpolate": interpolate, "direction": direction, "invert": invert}
 
 def edit(workdir: str, config: Config | None = None, stream=None) -> dict:
     """Runs `config.edit.op` on the latest checkpoint of `workdir`; writes edits/ files and
-    edits/<op>_stepXXXXXX.json; returns the summary."""
+    edits/<op>_stepXXXXXX.json; returns the summary. Holds the run folder while it does."""
+    stream = stream or sys.stdout
+    with run_lock.writer(Workdir(workdir).path, stream):
+        return _edit(workdir, config, stream)
+
+
+def _edit(workdir: str, config: Config | None, stream) -> dict:
     from ganzoo import train_lib
 
-    stream = stream or sys.stdout
     config, gan, step = train_lib.load_run(workdir, config)
     family_of(config).check_edit(config)
     if config.edit.op not in OPS:

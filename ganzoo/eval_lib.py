@@ -28,6 +28,7 @@ from ganzoo.metrics.evaluator import (  # noqa: F401  (re-exported)
     synthetic_metrics,
 )
 from ganzoo.train_lib import build_gan
+from ganzoo.training import run_lock
 from ganzoo.workdir import Workdir
 
 
@@ -47,9 +48,10 @@ def make_evaluator(config: config_lib.Config, stream=None):
     return family_of(config).make_evaluator(config, stream)
 
 
-def load_for_eval(workdir: str, config: config_lib.Config | None = None) -> LoadedRun:
-    """The run folder's GAN restored from its latest checkpoint, or its best with
-    eval.checkpoint=best."""
+def load_for_eval(workdir: str, config: config_lib.Config | None = None, stream=None) -> LoadedRun:
+    """The run folder's GAN restored from its newest readable checkpoint, or its best with
+    eval.checkpoint=best (damaged newer ones are moved aside when this process holds the
+    folder: run_lock.writer)."""
     wd = Workdir(workdir)
     config = config or wd.require_config()
     config = family_of(config).resolve(config)
@@ -60,15 +62,17 @@ def load_for_eval(workdir: str, config: config_lib.Config | None = None) -> Load
     if ckpt.latest is None:
         how = "train with --set eval.every=N to keep one" if which == "best" else "train first"
         raise EvalError(f"No {which} checkpoint in {directory!r} ({how}).")
-    ckpt.restore(ckpt.latest)
+    ckpt.restore_latest(set_aside=run_lock.held(wd.path), stream=stream)
     return LoadedRun(config, gan, ckpt.step, wd, which, ckpt.latest)
 
 
 def evaluate_run(workdir: str, config: config_lib.Config | None = None, stream=None) -> dict:
     """Scores the latest (or, with eval.checkpoint=best, the best) checkpoint of a run folder
-    as its family does, and writes its result under eval/; returns the result (with `path`)."""
-    run = load_for_eval(workdir, config)
-    return family_of(run.config).evaluate(run, stream)
+    as its family does, and writes its result under eval/; returns the result (with `path`).
+    Holds the run folder while it does (run_lock.writer)."""
+    with run_lock.writer(Workdir(workdir).path, stream):
+        run = load_for_eval(workdir, config, stream)
+        return family_of(run.config).evaluate(run, stream)
 
 
 def evaluate_real(config: config_lib.Config, stream=None) -> dict:

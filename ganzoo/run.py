@@ -161,11 +161,18 @@ def _evaluation(config, workdir) -> None:
     if FLAGS.mode == "eval":
         print(family_of(config).eval_line(eval_lib.evaluate_run(workdir, config=config)))
         return
-    result = eval_lib.evaluate_real(config)
-    if FLAGS.workdir:
-        name = f"real_{config.data.split}_vs_{config.eval.split}_n{config.eval.num_samples}.json"
-        result["path"] = Workdir(FLAGS.workdir).write_json(os.path.join("eval", name), result)
+    if FLAGS.workdir:  # writes into the run folder: held as any writer holds it
+        from ganzoo.training import run_lock
+
+        wd = Workdir(FLAGS.workdir)
+        with run_lock.writer(wd.path):
+            result = eval_lib.evaluate_real(config)
+            name = (
+                f"real_{config.data.split}_vs_{config.eval.split}_n{config.eval.num_samples}.json"
+            )
+            result["path"] = wd.write_json(os.path.join("eval", name), result)
     else:
+        result = eval_lib.evaluate_real(config)
         print(json.dumps(result, indent=2, sort_keys=True))
     print(eval_lib.summary_line(f"real {config.data.name} {config.data.split!r}", result))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -16,6 +17,7 @@ from ganzoo.family import LoadedRun, family_of
 from ganzoo.gan import GAN
 from ganzoo.training import distribute as distribute_lib
 from ganzoo.training import precision as precision_lib
+from ganzoo.training import run_lock
 from ganzoo.training.callbacks import reference_points
 from ganzoo.training.eval_callback import eval_callback
 from ganzoo.workdir import Workdir
@@ -66,7 +68,11 @@ def _build_gan(config: Config) -> GAN:
     return gan
 
 
-def _restored_run(config: Config, workdir: Workdir, required: bool) -> tuple[GAN, RunCheckpoint]:
+def _restored_run(
+    config: Config, workdir: Workdir, required: bool, stream=None
+) -> tuple[GAN, RunCheckpoint]:
+    """A GAN for `config` restored from the newest readable checkpoint of `workdir`; newer,
+    damaged ones are moved aside when this process holds the folder (run_lock.writer)."""
     strategy = distribute_lib.get_strategy(config.train.strategy, config.train.tpu)
     gan = build_gan(config, strategy)
     with strategy.scope():  # every worker restores the chief's latest checkpoint
@@ -76,7 +82,7 @@ def _restored_run(config: Config, workdir: Workdir, required: bool) -> tuple[GAN
             config.train.keep_checkpoints,
             chief=distribute_lib.is_chief(strategy),
         )
-        ckpt.restore_latest(required=required)
+        ckpt.restore_latest(required, set_aside=run_lock.held(workdir.path), stream=stream)
     return gan, ckpt
 
 
@@ -95,7 +101,9 @@ def _real_sample(dataset, num: int) -> np.ndarray | None:
 
 
 def train(config: Config, workdir: str, stream=None) -> GAN:
-    """Trains `config` in `workdir`, resuming from its latest checkpoint; returns the GAN.
+    """Trains `config` in `workdir`, resuming from its newest readable checkpoint (a damaged
+    newer one is moved aside); returns the GAN. The run folder is held for the run: a second
+    writer stops at once with a WorkdirError (ganzoo.training.run_lock).
 
     A run already at `train.steps` is not retrained. Ctrl-C saves a checkpoint first. A NaN/Inf
     in a loss or gradient rolls the run back to its last checkpoint with `train.nonfinite_remedy`,
@@ -103,10 +111,24 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
     """
     stream = stream or sys.stdout
     wd = Workdir(workdir)  # a bad path fails before any cluster or TPU is connected
-    config = family_of(config).resolve(config)  # e.g. a text vocabulary, saved with the run
     strategy = distribute_lib.get_strategy(config.train.strategy, config.train.tpu)
     chief = distribute_lib.is_chief(strategy)  # only the chief writes into the workdir
-    gan, ckpt = _open_run(config, wd, chief)
+    with _writing(wd, chief, stream):  # before anything slow: a second writer stops at once
+        config = family_of(config).resolve(config)  # e.g. a text vocabulary, saved with the run
+        return _train(config, wd, strategy, chief, stream)
+
+
+def _writing(wd: Workdir, chief: bool, stream):
+    """The chief proves the workdir writable and holds it for the run; other workers write
+    nothing there and hold nothing."""
+    if not chief:
+        return contextlib.nullcontext()
+    wd.ensure_writable()
+    return run_lock.writer(wd.path, stream)
+
+
+def _train(config: Config, wd: Workdir, strategy, chief: bool, stream) -> GAN:
+    gan, ckpt = _open_run(config, wd, stream)
     if ckpt.step >= config.train.steps:
         print(
             f"Run in {wd.path} is already at step {ckpt.step} of {config.train.steps}; nothing "
@@ -143,15 +165,13 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
         gan, ckpt = _roll_back(config, wd, gan, ckpt, monitor, stream)
 
 
-def _open_run(config: Config, wd: Workdir, chief: bool) -> tuple[GAN, RunCheckpoint]:
-    """The run's GAN restored from its latest checkpoint (or new), after checking the workdir
-    holds this run (the chief also that it can write there)."""
-    if chief:
-        wd.ensure_writable()
-    wd.check_compatible(config)  # the others read the chief's config.json, if there is one
+def _open_run(config: Config, wd: Workdir, stream) -> tuple[GAN, RunCheckpoint]:
+    """The run's GAN restored from its latest readable checkpoint (or new), after checking the
+    workdir holds this run (other workers read the chief's config.json, if there is one)."""
+    wd.check_compatible(config)
     if config.train.deterministic:
         enable_determinism(config.seed)
-    return _restored_run(config, wd, required=False)
+    return _restored_run(config, wd, required=False, stream=stream)
 
 
 def _fit(gan, ckpt, dataset, monitor, evaluation, strategy, stream) -> None:
@@ -248,7 +268,9 @@ def _roll_back(config, wd, gan, ckpt, monitor, stream):
 
 
 def load_run(workdir: str, config: Config | None = None) -> tuple[Config, GAN, int]:
-    """(config, GAN restored from the latest checkpoint, step) for a run folder."""
+    """(config, GAN restored from the newest readable checkpoint, step) for a run folder.
+    Reads only, unless the caller holds the folder (run_lock.writer): then a damaged newer
+    checkpoint is moved aside."""
     wd = Workdir(workdir)
     if config is None:
         config = wd.require_config()
@@ -269,14 +291,16 @@ def sample(
     an .npy for images; conditional models one grid row per class of `sample.labels` and
     `*_labels.npy`; InfoGAN also a traversal grid per code; text, WAV or GIF files for text,
     audio and video); no data needed, except for image-to-image and CycleGAN runs."""
-    run = _loaded_run(workdir, config)
-    num = run.config.sample.num if num is None else num
-    seed = run.config.sample.seed if seed is None else seed
-    return family_of(run.config).sample(run, num, seed)
+    with run_lock.writer(Workdir(workdir).path):
+        run = _loaded_run(workdir, config)
+        num = run.config.sample.num if num is None else num
+        seed = run.config.sample.seed if seed is None else seed
+        return family_of(run.config).sample(run, num, seed)
 
 
 def export(workdir: str, config: Config | None = None) -> dict:
     """Writes export/generator (SavedModel: z [, labels] -> images in [0, 1]) and
     export/generator.keras (CycleGAN: export/g_ab and export/g_ba, images -> images)."""
-    run = _loaded_run(workdir, config)
-    return family_of(run.config).export(run)
+    with run_lock.writer(Workdir(workdir).path):
+        run = _loaded_run(workdir, config)
+        return family_of(run.config).export(run)

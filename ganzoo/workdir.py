@@ -77,7 +77,8 @@ class Workdir:
         """Creates the folder and proves it writable, before anything is trained."""
         try:
             os.makedirs(self.path, exist_ok=True)
-            probe = self.sub(".write_probe")
+            # Named per process: two starting at once must not delete each other's probe.
+            probe = self.sub(f".write_probe-{os.getpid()}")
             with open(probe, "w") as f:
                 f.write("ok")
             os.remove(probe)

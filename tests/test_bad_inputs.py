@@ -98,7 +98,7 @@ CASES = [
     ("workdir-unwritable", "workdir below a regular file", lambda t: ["--experiment=ring8_gan", f"--workdir={blocker(t)}/run"], "Cannot write to workdir"),
     ("other-architecture", "resume a run with another model.width", lambda t: ["--experiment=ring8_gan", f"--workdir={t / 'run'}", *TINY, "--set=model.width=16"], "holds a different run (model.width: 8 -> 16)"),
     ("checkpoint-mismatch", "sample a run's checkpoint as another architecture", lambda t: ["--mode=sample", f"--workdir={t / 'run'}", "--set=model.width=16"], "does not match this model"),
-    ("checkpoint-corrupt", "a truncated checkpoint", lambda t: ["--mode=sample", f"--workdir={corrupt_checkpoint(t)}"], "cannot be read"),
+    ("checkpoint-corrupt", "every checkpoint truncated", lambda t: ["--mode=sample", f"--workdir={corrupt_checkpoint(t)}"], "None of the 2 checkpoints"),
     ("no-checkpoint", "sample a run folder that has no checkpoint yet", lambda t: ["--mode=sample", f"--workdir={no_checkpoint(t)}"], "No checkpoint"),
     ("not-a-run", "sample a folder that is not a run", lambda t: ["--mode=export", f"--workdir={t}"], "not a ganzoo run folder"),
     ("config-corrupt", "a run folder whose config.json is corrupt", lambda t: ["--mode=sample", f"--workdir={corrupt_config(t)}"], "cannot be read as a ganzoo config"),
@@ -114,9 +114,10 @@ def blocker(tmp):
 
 
 def corrupt_checkpoint(tmp):
+    # Both (5 and 10): a damaged newest one alone is set aside for the one before it.
     ckdir = tmp / "run" / "checkpoints"
     for name in os.listdir(ckdir):
-        if name.startswith("ckpt-10.data"):
+        if name.startswith(("ckpt-5.data", "ckpt-10.data")):
             with open(ckdir / name, "r+b") as f:
                 f.truncate(8)
     return tmp / "run"

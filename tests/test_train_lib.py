@@ -107,11 +107,14 @@ def test_corrupt_checkpoint_gives_a_clear_error(tiny_synthetic_config, tmp_path)
     workdir = str(tmp_path / "run")
     train_lib.train(tiny_synthetic_config, workdir)
     ckdir = Workdir(workdir).checkpoint_dir
-    data = [f for f in os.listdir(ckdir) if f.startswith("ckpt-20.data")][0]
-    with open(os.path.join(ckdir, data), "r+b") as f:
-        f.truncate(10)
-    with pytest.raises(CheckpointError, match="cannot be read"):
+    for data in [f for f in os.listdir(ckdir) if ".data" in f]:  # ckpt-10 and ckpt-20
+        with open(os.path.join(ckdir, data), "r+b") as f:
+            f.truncate(10)
+    with pytest.raises(CheckpointError, match=r"None of the 2 checkpoints .* can be read"):
         train_lib.load_run(workdir)
+    gan = train_lib.build_gan(tiny_synthetic_config)
+    with pytest.raises(CheckpointError, match=r"ckpt-20' cannot be read \(IndexError"):
+        RunCheckpoint(gan, ckdir).restore(os.path.join(ckdir, "ckpt-20"))
 
 
 def test_sample_without_checkpoint(tiny_synthetic_config, tmp_path):
