@@ -98,6 +98,7 @@ def validate(config: config_lib.Config) -> config_lib.Config:
         raise ConfigError(
             f"Received: data.source={source!r}. Expected one of {', '.join(pipeline.SOURCES)}."
         )
+    pipeline.check_config(config)
     losses.LOSSES.get(config.model.loss)
     models.MODELS.get(config.model.arch)
     family.check_config(config)

@@ -1,9 +1,12 @@
 """Bad input, tried systematically: each gets one clear `ganzoo: error:` line, a non-zero exit,
-and leaves the workdir as it was. `python tests/test_bad_inputs.py` prints the table that
-docs/reliability.md shows."""
+and leaves the workdir as it was. Every case works on a copy of a real trained run of its
+experiment (its data going bad under it, for the data cases), and every file under the case's
+folder is compared byte for byte before and after. `python tests/test_bad_inputs.py` prints the
+table that docs/reliability.md shows."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import shutil
@@ -14,8 +17,23 @@ import tensorflow as tf
 from cli_runner import cli
 from file_snapshot import snapshot
 
+from ganzoo.workdir import Workdir
+
 TINY = ["--set=train.steps=10", "--set=train.log_every=5", "--set=model.width=8",
         "--set=data.synthetic_size=1000", "--set=train.checkpoint_every=5"]  # fmt: skip
+
+
+# The DCGAN runs: tiny, 2 steps; a case resumes one with MORE steps, so it reaches its data.
+SMALL = ["--set=train.steps=2", "--set=train.batch_size=2", "--set=model.width=4",
+         "--set=train.log_every=1", "--set=train.sample_every=2", "--set=train.checkpoint_every=2",
+         "--set=sample.num=4", "--set=health.diversity_samples=2"]  # fmt: skip
+MORE = "--set=train.steps=4"
+FOLDER = ["--experiment=image_folder_dcgan", *SMALL]
+IDX = ["--experiment=fashion_mnist_dcgan", "--set=data.source=idx", *SMALL]
+TFDS = ["--experiment=mnist_dcgan", *SMALL]
+# A first step at a G learning rate of 1e30 is still finite (its losses are read before G's
+# update); the next one is not.
+EXPLODING = ["--experiment=ring8_gan", *TINY, "--set=optimizer.g_lr=1e30", "--set=train.steps=1"]
 
 
 def write_idx(path, magic_dims, payload):
@@ -87,14 +105,14 @@ CASES = [
     ("positional", "a stray positional argument", lambda t: ["--experiment=ring8_gan", "oops"], "unexpected arguments"),
     ("no-experiment", "train without --experiment", lambda t: [], "Received no --experiment"),
     ("synthetic-name", "--set data.name=ring9 (synthetic)", lambda t: ["--experiment=ring8_gan", "--set=data.name=ring9", *TINY], "Did you mean 'ring8'"),
-    ("folder-missing", "image folder that does not exist", lambda t: ["--experiment=image_folder_dcgan", f"--set=data.dir={t / 'nope'}"], "nope"),
-    ("folder-empty", "empty image folder", lambda t: ["--experiment=image_folder_dcgan", f"--set=data.dir={image_folder(t / 'empty', {})}"], "empty"),
-    ("folder-corrupt", "only corrupt image files", lambda t: ["--experiment=image_folder_dcgan", f"--set=data.dir={image_folder(t / 'bad', {'a.png': b'not a png', 'b.jpg': b''})}"], "2 unreadable"),
-    ("idx-truncated", "truncated IDX file", lambda t: ["--experiment=fashion_mnist_dcgan", "--set=data.source=idx", f"--set=data.dir={idx_folder(t / 'trunc', images=_idx([0, 0, 8, 3], truncate=100)[0])}"], "train-images-idx3-ubyte"),
-    ("idx-magic", "IDX file with a wrong magic number", lambda t: ["--experiment=fashion_mnist_dcgan", "--set=data.source=idx", f"--set=data.dir={idx_folder(t / 'magic', images=_idx([7, 7, 8, 3])[0])}"], "train-images-idx3-ubyte"),
-    ("idx-labels", "IDX labels out of range (12)", lambda t: ["--experiment=fashion_mnist_dcgan", "--set=data.source=idx", f"--set=data.dir={idx_folder(t / 'labels', labels=_idx([0, 0, 8, 3], label=12)[1])}"], "12"),
-    ("idx-count", "IDX image and label counts differ", lambda t: ["--experiment=fashion_mnist_dcgan", "--set=data.source=idx", f"--set=data.dir={idx_folder(t / 'count', labels=_idx([0, 0, 8, 3], n_lab=3)[1])}"], "3"),
-    ("tfds-offline", "TFDS dataset not prepared, downloads off", lambda t: ["--experiment=mnist_dcgan", f"--set=data.data_dir={t / 'tfds'}", "--set=data.download=false"], "mnist"),
+    ("folder-missing", "image folder that does not exist", lambda t: [*FOLDER, MORE, f"--set=data.dir={t / 'nope'}"], "nope"),
+    ("folder-empty", "empty image folder", lambda t: [*FOLDER, MORE, f"--set=data.dir={image_folder(t / 'empty', {})}"], "empty"),
+    ("folder-corrupt", "only corrupt image files", lambda t: [*FOLDER, MORE, f"--set=data.dir={image_folder(t / 'bad', {'a.png': b'not a png', 'b.jpg': b''})}"], "2 unreadable"),
+    ("idx-truncated", "truncated IDX file", lambda t: [*IDX, MORE, f"--set=data.dir={idx_folder(t / 'trunc', images=_idx([0, 0, 8, 3], truncate=100)[0])}"], "train-images-idx3-ubyte"),
+    ("idx-magic", "IDX file with a wrong magic number", lambda t: [*IDX, MORE, f"--set=data.dir={idx_folder(t / 'magic', images=_idx([7, 7, 8, 3])[0])}"], "train-images-idx3-ubyte"),
+    ("idx-labels", "IDX labels out of range (12)", lambda t: [*IDX, MORE, f"--set=data.dir={idx_folder(t / 'labels', labels=_idx([0, 0, 8, 3], label=12)[1])}"], "12"),
+    ("idx-count", "IDX image and label counts differ", lambda t: [*IDX, MORE, f"--set=data.dir={idx_folder(t / 'count', labels=_idx([0, 0, 8, 3], n_lab=3)[1])}"], "3"),
+    ("tfds-offline", "TFDS dataset not prepared, downloads off", lambda t: [*TFDS, MORE, f"--set=data.data_dir={t / 'tfds'}", "--set=data.download=false"], "mnist"),
     ("workdir-unwritable", "workdir below a regular file", lambda t: ["--experiment=ring8_gan", f"--workdir={blocker(t)}/run"], "Cannot write to workdir"),
     ("other-architecture", "resume a run with another model.width", lambda t: ["--experiment=ring8_gan", f"--workdir={t / 'run'}", *TINY, "--set=model.width=16"], "holds a different run (model.width: 8 -> 16)"),
     ("checkpoint-mismatch", "sample a run's checkpoint as another architecture", lambda t: ["--mode=sample", f"--workdir={t / 'run'}", "--set=model.width=16"], "does not match this model"),
@@ -102,7 +120,7 @@ CASES = [
     ("no-checkpoint", "sample a run folder that has no checkpoint yet", lambda t: ["--mode=sample", f"--workdir={no_checkpoint(t)}"], "No checkpoint"),
     ("not-a-run", "sample a folder that is not a run", lambda t: ["--mode=export", f"--workdir={t}"], "not a ganzoo run folder"),
     ("config-corrupt", "a run folder whose config.json is corrupt", lambda t: ["--mode=sample", f"--workdir={corrupt_config(t)}"], "cannot be read as a ganzoo config"),
-    ("non-finite", "learning rates of 1e30 (losses go NaN)", lambda t: ["--experiment=ring8_gan", *TINY, "--set=optimizer.d_lr=1e30", "--set=optimizer.g_lr=1e30", "--set=train.max_rollbacks=1"], "Non-finite"),
+    ("non-finite", "resume a run at a G learning rate of 1e30 (losses go NaN)", lambda t: [*EXPLODING, "--set=train.steps=10", "--set=train.max_rollbacks=1"], "Non-finite"),
     ("disk-full", "disk full while writing a checkpoint (simulated)", lambda t: ["--experiment=ring8_gan", f"--workdir={t / 'run'}", *TINY, "--set=train.steps=20"], "No space left on device"),
 ]  # fmt: skip
 
@@ -133,12 +151,57 @@ def corrupt_config(tmp):
     return tmp / "run"
 
 
+# The real run each case works on (the rest: "ring8", TINY's 10 steps, checkpoints at 5, 10).
+RUN_OF = {
+    **{c: "folder" for c in ("folder-missing", "folder-empty", "folder-corrupt")},
+    **{c: "idx" for c in ("idx-truncated", "idx-magic", "idx-labels", "idx-count")},
+    "tfds-offline": "tfds",
+    "non-finite": "exploding",
+}
+# Cases that resume training before they fail: what they may write. Every checkpoint, and every
+# other file there was, stays as it was; config.json is rewritten with the resumed settings
+# (train.steps, train.max_rollbacks) and must still hold the same run.
+TRAINS_ON = {
+    "disk-full": ("run/train_log.jsonl", "run/tensorboard/", "run/samples/", "run/config.json"),
+    "non-finite": ("run/tensorboard/", "run/config.json"),
+}
+
+
+def train_runs(root) -> dict:
+    """{kind: folder of a real run}: ring8 (10 steps), two-step DCGANs on an image folder, on
+    IDX files and on (mocked) TFDS MNIST, and a one-step ring8 run whose next step is NaN."""
+    import numpy as np
+    import tensorflow_datasets as tfds
+
+    pictures = {f"{i}.png": np.full((64, 64, 3), 40 * i, np.uint8) for i in range(4)}
+    runs = {
+        "ring8": ["--experiment=ring8_gan", *TINY],
+        "folder": [*FOLDER, f"--set=data.dir={image_folder(root / 'pictures', pictures)}"],
+        "idx": [*IDX, f"--set=data.dir={idx_folder(root / 'idx')}"],
+        "tfds": [*TFDS, f"--set=data.data_dir={root / 'tfds'}"],
+        "exploding": EXPLODING,
+    }
+    for kind, flags in runs.items():
+        with tfds.testing.mock_data(num_examples=4) if kind == "tfds" else contextlib.nullcontext():
+            assert cli(*flags, f"--workdir={root / kind}") == 0, kind
+        assert (root / kind / "config.json").exists() and (root / kind / "checkpoints").is_dir()
+    return {kind: root / kind for kind in runs}
+
+
+def case_args(case, runs, tmp) -> list[str]:
+    """Copies the case's real run to tmp/run and returns its CLI arguments (--workdir=tmp/run
+    unless the case names another)."""
+    name, _, make_args, _ = case
+    shutil.copytree(runs[RUN_OF.get(name, "ring8")], tmp / "run")
+    args = make_args(tmp)
+    if not any(a.startswith("--workdir=") for a in args):
+        args.append(f"--workdir={tmp / 'run'}")
+    return args
+
+
 @pytest.fixture(scope="module")
-def trained_run(tmp_path_factory):
-    """A tiny ring8 run (10 steps, checkpoints at 5 and 10), trained once and copied per case."""
-    root = tmp_path_factory.mktemp("trained")
-    assert cli("--experiment=ring8_gan", f"--workdir={root / 'run'}", *TINY) == 0
-    return root / "run"
+def real_runs(tmp_path_factory):
+    return train_runs(tmp_path_factory.mktemp("trained"))
 
 
 def _disk_full(monkeypatch):
@@ -148,17 +211,33 @@ def _disk_full(monkeypatch):
     monkeypatch.setattr(tf.train.Checkpoint, "write", no_space)
 
 
+def assert_left_as_it_was(name, before, after):
+    """Every file under the case's folder (the run, its data, what the case made) has the same
+    bytes and mtime; a case that trains on may only add or grow TRAINS_ON's files."""
+    if name not in TRAINS_ON:
+        assert after == before, _changes(before, after)
+        return
+    may_change = TRAINS_ON[name]
+    kept = {k: v for k, v in before.items() if not k.startswith(may_change)}
+    assert {k: after.get(k) for k in kept} == kept, _changes(before, after)
+    assert set(before) <= set(after), _changes(before, after)
+    added = set(after) - set(before)
+    assert all(k.startswith(may_change) for k in added), _changes(before, after)
+
+
+def _changes(before, after) -> str:
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    return f"files added, removed or changed: {changed}"
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_bad_input(case, trained_run, tmp_path, capsys, monkeypatch):
-    name, _, make_args, expected = case
-    shutil.copytree(trained_run, tmp_path / "run")
-    args = make_args(tmp_path)
-    if not any(a.startswith("--workdir=") for a in args):
-        args.append(f"--workdir={tmp_path / 'fresh'}")
+def test_bad_input(case, real_runs, tmp_path, capsys, monkeypatch):
+    name, expected = case[0], case[3]
+    args = case_args(case, real_runs, tmp_path)
     if name == "disk-full":
         _disk_full(monkeypatch)
-    run_dir = tmp_path / "run"
-    before = snapshot(run_dir)
+    before = snapshot(tmp_path)
+    saved = Workdir(str(tmp_path / "run")).read_config() if name in TRAINS_ON else None
     capsys.readouterr()
     code = cli(*args)
     err = capsys.readouterr().err
@@ -167,16 +246,9 @@ def test_bad_input(case, trained_run, tmp_path, capsys, monkeypatch):
     assert len(lines) == 1 and lines[0].startswith("ganzoo: error: "), err
     assert expected in lines[0], lines[0]
     assert "Traceback" not in err
-    after = snapshot(run_dir)
-    if name == "disk-full":  # it trained on, then failed to save: logs grew, checkpoints didn't
-        assert set(before) <= set(after)
-        assert {k: v for k, v in after.items() if k.startswith("checkpoints")} == {
-            k: v for k, v in before.items() if k.startswith("checkpoints")
-        }
-    elif name not in ("checkpoint-corrupt", "no-checkpoint", "config-corrupt"):  # own damage
-        assert after == before, "the trained run folder changed"
-    fresh = tmp_path / "fresh"
-    assert not (fresh / "checkpoints").exists() or name == "non-finite"
+    assert_left_as_it_was(name, before, snapshot(tmp_path))
+    if name in TRAINS_ON:  # config.json took the resumed run's steps, and is still that run
+        Workdir(str(tmp_path / "run")).check_compatible(saved)
 
 
 def test_there_are_at_least_25_cases():
@@ -184,7 +256,6 @@ def test_there_are_at_least_25_cases():
 
 
 if __name__ == "__main__":  # prints docs/reliability.md's table from the real messages
-    import contextlib
     import io
     import pathlib
     import tempfile
@@ -192,15 +263,13 @@ if __name__ == "__main__":  # prints docs/reliability.md's table from the real m
     with tempfile.TemporaryDirectory() as base:
         base = pathlib.Path(base)
         with contextlib.redirect_stdout(io.StringIO()):
-            cli("--experiment=ring8_gan", f"--workdir={base / 'trained'}", *TINY)
+            runs = train_runs(base / "trained")
         print("| input | exit | message |\n|---|---|---|")
-        for name, what, make_args, _ in CASES:
+        for case in CASES:
+            name, what = case[0], case[1]
             tmp = base / name
             tmp.mkdir()
-            shutil.copytree(base / "trained", tmp / "run")
-            args = make_args(tmp)
-            if not any(a.startswith("--workdir=") for a in args):
-                args.append(f"--workdir={tmp / 'fresh'}")
+            args = case_args(case, runs, tmp)
             patch = pytest.MonkeyPatch()
             if name == "disk-full":
                 _disk_full(patch)

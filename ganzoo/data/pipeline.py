@@ -162,11 +162,9 @@ def example_shape(config: Config) -> tuple[int, ...]:
     return (config.model.resolution, config.model.resolution, config.model.channels)
 
 
-def build_dataset(
-    config: Config, *, with_labels: bool = False, repeat: bool = True
-) -> tf.data.Dataset:
-    """Batches for training: float32 [B, H, W, C] in [-1, 1] (or [B, 2] points for synthetic),
-    with int32 labels [B] when `with_labels`. Batches are full (drop_remainder=True)."""
+def check_config(config: Config) -> None:
+    """ConfigError for data settings that are wrong before any data is read: validation runs it,
+    so a bad one is refused before a run folder is opened, not when its data is built."""
     source = config.data.source
     if source not in SOURCES:
         raise ConfigError(unknown_name_message("data source", source, SOURCES))
@@ -174,6 +172,17 @@ def build_dataset(
         raise ConfigError(
             f"Received: data.max_examples={config.data.max_examples}. Expected 0 (all) or more."
         )
+    if source == "synthetic":
+        synthetic.check_name(config.data.name)
+
+
+def build_dataset(
+    config: Config, *, with_labels: bool = False, repeat: bool = True
+) -> tf.data.Dataset:
+    """Batches for training: float32 [B, H, W, C] in [-1, 1] (or [B, 2] points for synthetic),
+    with int32 labels [B] when `with_labels`. Batches are full (drop_remainder=True)."""
+    check_config(config)
+    source = config.data.source
     prepared = PREPARED_IMAGE_SOURCES.get(source)
     ds = (prepared or SOURCES[source])(config, with_labels)
     # Array sources are already cut; take() is a no-op for them and cuts the streaming ones.

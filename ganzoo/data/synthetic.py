@@ -17,14 +17,15 @@ SYNTHETIC_NAMES = ("ring8", "grid25")
 _STD = {"ring8": 0.02, "grid25": 0.05}
 
 
-def _check_name(name: str) -> None:
+def check_name(name: str) -> None:
+    """ConfigError naming the closest benchmarks for a name that is none of them."""
     if name not in SYNTHETIC_NAMES:
         raise ConfigError(unknown_name_message("synthetic dataset", name, SYNTHETIC_NAMES))
 
 
 def mode_centers(name: str) -> np.ndarray:
     """The mixture's K mode centres, float32 [K, 2]."""
-    _check_name(name)
+    check_name(name)
     if name == "ring8":
         angles = 2.0 * np.pi * np.arange(8) / 8
         centers = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
@@ -37,7 +38,7 @@ def mode_centers(name: str) -> np.ndarray:
 
 def mode_std(name: str) -> float:
     """The standard deviation of every mode (isotropic)."""
-    _check_name(name)
+    check_name(name)
     return _STD[name]
 
 

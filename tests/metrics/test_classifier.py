@@ -83,11 +83,12 @@ def test_cache_root_argument_then_env_then_home(monkeypatch, tmp_path):
 @pytest.mark.slow
 @pytest.mark.real_data
 def test_real_fashion_mnist_classifier_reaches_90_percent(tmp_path):
-    """About 2 minutes on a 2-core CPU: the documented classifier, trained from Debian's files."""
+    """About 2 minutes on a 2-core CPU: the documented classifier, trained from Debian's files.
+    Measured test accuracy 0.909, 0.9068, 0.9078 for seeds 0, 1, 2 (this path, 2026-12-05)."""
     import ganzoo
     from ganzoo import eval_lib
 
     config = ganzoo.get_experiment("fashion_mnist_dcgan", {"eval.cache_dir": str(tmp_path)})
     metadata = eval_lib.train_domain_classifier(config)
     assert metadata["train_examples"] == 60_000 and metadata["test_examples"] == 10_000
-    assert metadata["test_accuracy"] >= 0.89
+    assert metadata["test_accuracy"] >= 0.90

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 
@@ -38,12 +40,49 @@ def test_dcgan_refuses_data_of_another_shape():
         build_models(c.model, (32, 32, 3))
 
 
-def test_every_family_checks_its_config():
-    for name in MODELS:
-        c = base_config()
-        c.model.arch = name
-        if name == "biggan":  # class-conditional only, at 32/64/128 (experiments/imagenet.py)
-            c.model.update(resolution=32, channels=3, conditioning="projection", num_classes=10)
+# arch: (settings it can build, one setting it cannot, the key=value its error names)
+BIGGAN_OK = dict(resolution=32, channels=3, conditioning="projection", num_classes=10)
+CHECKS = {
+    "dcgan": ({}, {"resolution": 30}, "model.resolution=30"),
+    "mlp": ({}, {"depth": 0}, "model.depth=0"),
+    "resnet": ({"resolution": 32, "channels": 3}, {"resolution": 30}, "model.resolution=30"),
+    "stylegan2": ({"resolution": 32}, {"mapping_layers": -1}, "model.mapping_layers=-1"),
+    "biggan": (BIGGAN_OK, {"conditioning": "concat"}, "model.conditioning='concat'"),
+    "text_resnet": ({}, {"depth": 0}, "model.depth=0"),
+    "text_gumbel": ({}, {"spectral_norm": True}, "model.spectral_norm=True"),
+    "wavegan": ({}, {"kernel_size": 0}, "kernel_size=0"),
+    "pix2pix": ({"resolution": 32}, {"channels": 4}, "model.channels=4"),
+    "srgan": ({}, {"channels": 2}, "model.channels=2"),
+    "mocogan": ({}, {"channels": 3}, "model.channels=3"),
+}
+
+
+def all_architectures() -> list[str]:
+    """Every registered architecture name, the families' included."""
+    import ganzoo.families.audio.models  # noqa: F401  (the families register theirs)
+    import ganzoo.families.biggan.models  # noqa: F401
+    import ganzoo.families.image_to_image.models  # noqa: F401
+    import ganzoo.families.text.models  # noqa: F401
+    import ganzoo.families.video.models  # noqa: F401
+
+    return sorted(MODELS.names())
+
+
+def test_every_architecture_has_a_check_case():
+    assert all_architectures() == sorted(CHECKS)
+
+
+@pytest.mark.parametrize("arch", sorted(CHECKS))
+def test_every_family_checks_its_config(arch):
+    """Each architecture's check passes a config it can build and refuses one it cannot,
+    naming the setting."""
+    assert arch in all_architectures()
+    ok, bad, named = CHECKS[arch]
+    c = base_config()
+    c.model.update(arch=arch, **ok)
+    check_model_config(c.model)
+    c.model.update(**bad)
+    with pytest.raises(ConfigError, match=re.escape(named)):
         check_model_config(c.model)
 
 

@@ -11,6 +11,7 @@ from ganzoo.errors import ConfigError
 from ganzoo.families.biggan import models as biggan
 from ganzoo.families.biggan.gan import BigGAN, truncated_normal
 from ganzoo.families.biggan.layers import LatentChunks, VectorConditionalBatchNorm
+from ganzoo.families.biggan.orthogonal import regularized_kernels
 from ganzoo.models.attention import SelfAttention
 from ganzoo.models.layers import SpectralNorm
 
@@ -133,13 +134,84 @@ def gan():
     return ganzoo.build_gan(config)
 
 
-def test_build_gan_is_a_biggan_with_orthogonal_term(gan):
+def penalized_kernels(generator) -> dict:
+    """{path: W as float64 numpy} of the G weights BigGAN regularises, chosen here apart from
+    `regularized_kernels`: every trainable matrix or conv kernel but the shared embedding."""
+    return {
+        v.path: v.numpy().astype(np.float64)
+        for v in generator.trainable_variables
+        if len(v.shape) >= 2 and not v.path.startswith("shared_embedding/")
+    }
+
+
+def offdiagonal_gram(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(W, W^T W * (1 - I)) for a kernel reshaped to W [fan_in, units]."""
+    w = kernel.reshape(-1, kernel.shape[-1])
+    return w, w.T @ w * (1.0 - np.eye(w.shape[1]))
+
+
+def numpy_orthogonal_penalty(kernels, beta: float) -> float:
+    """beta * sum_W ||W^T W * (1 - I)||_F^2 (Brock et al. 2019, Eq. 3)."""
+    return beta * sum(np.sum(offdiagonal_gram(k)[1] ** 2) for k in kernels)
+
+
+def test_build_gan_is_a_biggan_whose_g_ortho_is_the_orthogonal_penalty(gan):
     assert isinstance(gan, BigGAN) and gan.num_classes == K and gan.d_steps == 2
     assert gan.orthogonal_weight == 1e-4 and gan.ema_generator is not None
+    kernels = penalized_kernels(gan.generator)  # the step's G loss reads them before G moves
+    assert sorted(kernels) == sorted(v.path for v in regularized_kernels(gan.generator))
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 1, (2, 32, 32, 3)).astype("float32")
     logs = gan.train_step((tf.constant(x), tf.constant([3, 998], tf.int32)))
-    assert float(logs["g_ortho"]) > 0 and np.isfinite(float(logs["g_loss"]))
+    expected = numpy_orthogonal_penalty(kernels.values(), 1e-4)
+    assert expected > 0 and float(logs["g_ortho"]) == pytest.approx(expected, rel=1e-4)
+    assert np.isfinite(float(logs["g_loss"]))
+
+
+def _sgd_biggan(orthogonal_weight, weights=None):
+    config = ganzoo.get_experiment(
+        "imagenet32_biggan", {**TINY, "biggan.orthogonal_weight": orthogonal_weight}
+    )
+    gan = ganzoo.build_gan(config)
+    gan.compile(
+        d_optimizer=keras.optimizers.SGD(1e-3),
+        g_optimizer=keras.optimizers.SGD(1.0),
+        jit_compile=False,
+    )
+    if weights is not None:
+        gan.generator.set_weights(weights[0])
+        gan.discriminator.set_weights(weights[1])
+    return gan
+
+
+def test_orthogonal_gradient_reaches_exactly_gs_penalised_kernels_in_the_step():
+    """Two BigGANs alike but for beta take one step with SGD (G's lr 1): their G weights then
+    differ by -4 beta W (W^T W * (1 - I)) on each penalised kernel (the penalty's gradient,
+    by hand), and by nothing on biases, norms or the shared embedding."""
+    beta = 0.05
+    with_term = _sgd_biggan(beta)
+    rng = np.random.default_rng(1)
+    for v in with_term.generator.trainable_variables:  # off the orthogonal init: a real penalty
+        if len(v.shape) >= 2:
+            v.assign(v.numpy() + rng.normal(0.0, 0.05, v.shape).astype("float32"))
+    weights = (with_term.generator.get_weights(), with_term.discriminator.get_weights())
+    without = _sgd_biggan(0.0, weights)
+    before = penalized_kernels(with_term.generator)
+    x = tf.constant(rng.uniform(-1, 1, (2, 32, 32, 3)).astype("float32"))
+    labels = tf.constant([3, 998], tf.int32)
+    for gan in (with_term, without):
+        gan.train_step((x, labels))
+    for a, b in zip(
+        with_term.generator.trainable_variables, without.generator.trainable_variables, strict=True
+    ):
+        moved = a.numpy().astype(np.float64) - b.numpy()
+        if a.path in before:
+            w, off = offdiagonal_gram(before[a.path])
+            expected = (-4.0 * beta * w @ off).reshape(moved.shape)
+            assert w.shape[1] == 1 or np.abs(expected).max() > 1e-3, a.path  # 1 unit: no term
+            np.testing.assert_allclose(moved, expected, rtol=1e-3, atol=1e-6, err_msg=a.path)
+        else:
+            np.testing.assert_allclose(moved, 0.0, atol=1e-6, err_msg=a.path)
 
 
 def test_truncated_sampling(gan):

@@ -102,6 +102,35 @@ def test_training_lowers_the_cycle_loss():
     assert int(gan.g_optimizer.iterations) == 30
 
 
+def _pull_output_towards(net, level, scale=0.1):
+    """Shrinks `net`'s last conv and biases it so that its output sits near `level`."""
+    last = net.get_layer("to_image")
+    last.kernel.assign(last.kernel * scale)
+    last.bias.assign(np.full(last.bias.shape, np.arctanh(level), "float32"))
+
+
+def test_identity_term_maps_each_domain_through_the_generator_into_it():
+    """L_idt = E|F(a) - a| + E|G(b) - b|: G (g_ab) is fed B, F (g_ba) is fed A. The domains
+    differ (A near -0.6, B near +0.6) and so do the generators (G outputs near +0.6, F near
+    -0.6), so the swapped term E|G(a) - a| + E|F(b) - b| is far from the right one."""
+    rng = np.random.default_rng(0)
+    a = (-0.6 + 0.1 * rng.standard_normal((4, 8, 8, 1))).astype("float32")
+    b = (0.6 + 0.1 * rng.standard_normal((4, 8, 8, 1))).astype("float32")
+    gan = _tiny_gan()
+    _pull_output_towards(gan.g_ab, 0.6)
+    _pull_output_towards(gan.g_ba, -0.6)
+    # Before the step (its identity term is computed on these weights); GroupNorm, the only
+    # norm, is the same in training and inference.
+    g_of_b, f_of_a = gan.translate(b, "a2b"), gan.translate(a, "b2a")
+    g_of_a, f_of_b = gan.translate(a, "a2b"), gan.translate(b, "b2a")
+    expected = np.mean(np.abs(f_of_a - a)) + np.mean(np.abs(g_of_b - b))
+    swapped = np.mean(np.abs(g_of_a - a)) + np.mean(np.abs(f_of_b - b))
+    batch = tf.data.Dataset.from_tensors((a, b))
+    history = gan.fit(batch, epochs=1, verbose=0, shuffle=False).history
+    assert history["identity_loss"][0] == pytest.approx(expected, rel=1e-5)
+    assert expected < 0.4 and swapped > 2.0, (expected, swapped)
+
+
 def test_generate_needs_preview_images_and_translates_them():
     gan = _tiny_gan()
     with pytest.raises(Exception, match="set_preview"):
