@@ -15,6 +15,15 @@ class DataError(GanzooError):
     """Data that cannot be had or read: says what was tried and how to provide it."""
 
 
+class MissingPackageError(DataError):
+    """Data or a program that a Debian package installs is absent: `package` names the package
+    (what `apt-get install` takes), so a caller can tell "not installed" from "unreadable"."""
+
+    def __init__(self, message: str, package: str):
+        super().__init__(message)
+        self.package = package
+
+
 class CheckpointError(GanzooError):
     """A corrupt, missing or mismatched checkpoint."""
 

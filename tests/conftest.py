@@ -4,18 +4,15 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import debian_packages  # noqa: E402
 import pytest  # noqa: E402
-
-REAL_FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
 
 
 def pytest_collection_modifyitems(config, items):
-    have = os.path.exists(os.path.join(REAL_FASHION_MNIST, "train-images-idx3-ubyte.gz"))
-    skip = pytest.mark.skip(
-        reason="Debian's dataset-fashion-mnist files are absent (apt-get install dataset-fashion-mnist)"
-    )
-    for item in items:
-        if "real_data" in item.keywords and not have:
+    real_data = [item for item in items if "real_data" in item.keywords]
+    if real_data and not debian_packages.installed("dataset-fashion-mnist"):
+        skip = pytest.mark.skip(reason=debian_packages.reason("dataset-fashion-mnist"))
+        for item in real_data:
             item.add_marker(skip)
 
 

@@ -1,8 +1,12 @@
-"""Every registered experiment builds, validates and trains 2 steps at its real shapes."""
+"""Every registered experiment builds, validates and trains 2 steps at its real shapes.
+
+An experiment whose data a missing Debian package would provide (fortunes, espeak-ng) skips
+with the package's name; tests/test_skips.py checks that it does."""
 
 import numpy as np
 import pytest
 import tensorflow_datasets as tfds
+from debian_packages import skip_if_missing
 
 import ganzoo
 from ganzoo import train_lib
@@ -60,6 +64,7 @@ def test_experiment_runs_two_steps(name, tmp_path):
         overrides["data.dir"] = write_wavs(tmp_path / "wavs")
     config = ganzoo.get_experiment(name, overrides)
     assert config.name == name and config.description
+    skip_if_missing(config)
     with tfds.testing.mock_data(num_examples=8):
         batch = next(iter(ganzoo.build_dataset(config)))
         batch = batch[0] if isinstance(batch, tuple) else batch  # (x, labels): conditional

@@ -16,7 +16,7 @@ from ganzoo.data import idx, sharded, synthetic
 from ganzoo.data.image_folder import load_image_folder
 from ganzoo.data.tfds import load_tfds
 from ganzoo.data.transforms import to_model_image
-from ganzoo.errors import ConfigError, DataError
+from ganzoo.errors import ConfigError, DataError, MissingPackageError
 from ganzoo.registry import unknown_name_message
 
 # A source: (config, with_labels) -> unbatched dataset of images, or of (images, int32 labels).
@@ -50,13 +50,16 @@ def _idx_source(config: Config, with_labels: bool) -> tf.data.Dataset:
             if config.data.name == "fashion_mnist"
             else ""
         )
-        raise DataError(
+        message = (
             f"No IDX files for {config.data.name!r} (split {config.data.split!r}): data.dir is "
             f"empty and none were found in {searched}. To provide them: {debian}put the "
             f"train-/t10k- images-idx3-ubyte[.gz] and labels-idx1-ubyte[.gz] files in DIR and "
             f"--set data.dir=DIR (or point ${idx.IDX_DIR_ENV} at a folder holding DIR/"
             f"{config.data.name})."
         )
+        if debian:
+            raise MissingPackageError(message, package="dataset-fashion-mnist")
+        raise DataError(message)
     images, labels = idx.load_idx_split(directory, config.data.split)
     what = f"IDX files in {directory} (split {config.data.split!r})"
     return _from_arrays(images[..., None], labels, with_labels, config.data.max_examples, what)

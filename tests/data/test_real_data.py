@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import tensorflow as tf
+from debian_packages import debian_fashion_mnist_dir
 
 from ganzoo.config import apply_overrides, base_config
 from ganzoo.data import build_dataset, find_idx_dir, load_idx_split
 
-DEBIAN_DIR = "/usr/share/datasets/fashion-mnist"
+DEBIAN_DIR = debian_fashion_mnist_dir()
 
-pytestmark = [
-    pytest.mark.real_data,
-    pytest.mark.skipif(
-        not os.path.exists(os.path.join(DEBIAN_DIR, "train-images-idx3-ubyte.gz")),
-        reason=f"Fashion-MNIST IDX files absent from {DEBIAN_DIR} "
-        "(apt-get install dataset-fashion-mnist)",
-    ),
-]
+pytestmark = pytest.mark.real_data  # skipped without the files (tests/conftest.py)
 
 
 def test_debian_fashion_mnist_train_split():

@@ -8,6 +8,7 @@ import os
 import numpy as np
 import pytest
 from cli_runner import cli
+from debian_packages import needs
 
 from ganzoo.judge import browser, judge_lib
 from ganzoo.judge.server import serve_in_thread, url
@@ -15,11 +16,7 @@ from ganzoo.judge.server import serve_in_thread, url
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
 )
-pytestmark = pytest.mark.skipif(
-    browser.chromium_path() is None,
-    reason="Chromium is not installed (apt-get install chromium); set $GANZOO_CHROMIUM to use "
-    "another build",
-)
+pytestmark = needs("chromium")
 
 
 def start(workdirs, config):

@@ -21,7 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo.data.pipeline import register_source
-from ganzoo.errors import ConfigError, DataError
+from ganzoo.errors import ConfigError, DataError, MissingPackageError
 from ganzoo.families.audio.data import clips_dataset, example_shape, prepare_clip, read_wav
 from ganzoo.workdir import atomic_path
 
@@ -37,15 +37,31 @@ WORKERS = 4  # espeak-ng processes at once (each is short and mostly start-up)
 BINARY_ENV = "GANZOO_ESPEAK"
 
 
+def find_espeak() -> str | None:
+    """The espeak-ng executable: $GANZOO_ESPEAK when set (None if that path does not exist),
+    else espeak-ng on PATH, else None."""
+    override = os.environ.get(BINARY_ENV)
+    if override:
+        return override if os.path.exists(override) else None
+    return shutil.which("espeak-ng")
+
+
 def espeak_binary() -> str:
-    """The espeak-ng executable ($GANZOO_ESPEAK, else espeak-ng on PATH), or DataError."""
-    path = os.environ.get(BINARY_ENV) or shutil.which("espeak-ng")
-    if not path or not os.path.exists(path):
-        raise DataError(
-            "Received: no espeak-ng executable (looked for $GANZOO_ESPEAK and espeak-ng on "
-            "PATH). Expected Debian's speech synthesiser for the offline spoken-digits set: "
-            "`apt-get install espeak-ng`, or use another source (--set data.source=wav_folder "
-            "--set data.dir=/path/to/wavs, or tfds_audio)."
+    """The espeak-ng executable (find_espeak), or MissingPackageError naming espeak-ng."""
+    path = find_espeak()
+    if not path:
+        override = os.environ.get(BINARY_ENV)
+        looked = (
+            f"${BINARY_ENV}={override!r}, which does not exist"
+            if override
+            else f"${BINARY_ENV} is unset and espeak-ng is not on PATH"
+        )
+        raise MissingPackageError(
+            f"Received: no espeak-ng executable ({looked}). Expected Debian's speech "
+            "synthesiser for the offline spoken-digits set: `apt-get install espeak-ng`, or use "
+            "another source (--set data.source=wav_folder --set data.dir=/path/to/wavs, or "
+            "tfds_audio).",
+            package="espeak-ng",
         )
     return path
 

@@ -2,8 +2,9 @@
 
 A corpus is read from a plain-text file (`data.path`), from a Debian package's offline corpus
 (`data.name=fortunes`: the quotations of the `fortunes` packages; `data.name=words`: the word
-list of `wamerican`) or from a TFDS text dataset (any other `data.name`, text feature
-`text.tfds_key`). Characters are lowercased and accent-folded and kept when in `text.charset`;
+list of `wamerican`; both looked for in `data.dir`, else $GANZOO_TEXT_DIR, else Debian's own
+folders) or from a TFDS text dataset (any other `data.name`, text feature `text.tfds_key`).
+Characters are lowercased and accent-folded and kept when in `text.charset`;
 the vocabulary is the charset's characters that occur in the corpus, space first (space is also
 the padding). Held-out split: the last `text.holdout` share of the corpus's documents (lines;
 fortunes for `fortunes`), after a seeded shuffle for the Debian corpora, whose files are sorted
@@ -24,7 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo.data.pipeline import register_source
-from ganzoo.errors import ConfigError, DataError
+from ganzoo.errors import ConfigError, DataError, MissingPackageError
 
 DEFAULT_CHARSET = "abcdefghijklmnopqrstuvwxyz .,'!?-"
 PAD = " "
@@ -36,6 +37,7 @@ FORTUNES_DIR = "/usr/share/games/fortunes"
 _FORTUNES_SKIP = {"ascii-art", "translate-me"}
 # Debian corpus name -> (apt package, what it installs).
 DEBIAN_CORPORA = {"words": ("wamerican", WORDS_PATH), "fortunes": ("fortunes", FORTUNES_DIR)}
+TEXT_DIR_ENV = "GANZOO_TEXT_DIR"
 
 
 class Corpus(NamedTuple):
@@ -65,19 +67,32 @@ def _fortune_files(directory: str) -> list[str]:
     return [os.path.join(directory, n) for n in names]
 
 
-def _debian_documents(name: str, root: str) -> list[str]:
-    package, default = DEBIAN_CORPORA[name]
+def corpus_root(data_dir: str = "") -> str:
+    """The folder holding the Debian corpora in place of Debian's own: `data_dir` (data.dir),
+    else $GANZOO_TEXT_DIR; '' means Debian's folders."""
+    return data_dir or os.environ.get(TEXT_DIR_ENV, "")
+
+
+def debian_corpus_files(name: str, root: str = "") -> tuple[str, list[str]]:
+    """(where corpus `name` is looked for, its files there: [] when absent). `root`: a folder
+    holding `fortunes/` and `american-english` ('' = Debian's locations)."""
+    default = DEBIAN_CORPORA[name][1]
     where = os.path.join(root, os.path.basename(default)) if root else default
-    files = []
-    if name == "words" and os.path.isfile(where):
-        files = [where]
-    elif name == "fortunes" and os.path.isdir(where):
-        files = _fortune_files(where)
+    if name == "words":
+        return where, [where] if os.path.isfile(where) else []
+    return where, _fortune_files(where) if os.path.isdir(where) else []
+
+
+def _debian_documents(name: str, root: str) -> list[str]:
+    package = DEBIAN_CORPORA[name][0]
+    where, files = debian_corpus_files(name, root)
     if not files:
-        raise DataError(
+        raise MissingPackageError(
             f"Received: data.name={name!r}, whose corpus {where} is missing. To provide it: "
             f"`apt-get install {package}`, or train on any plain-text file with "
-            "--set data.path=/path/to/file.txt."
+            f"--set data.path=/path/to/file.txt (or point data.dir or ${TEXT_DIR_ENV} at a "
+            f"folder holding {os.path.basename(where)}{'/' if name == 'fortunes' else ''}).",
+            package=package,
         )
     if name == "words":
         return _read(files[0]).splitlines()
@@ -141,7 +156,8 @@ def check_text_config(config) -> None:
 
 def _source_key(config) -> tuple:
     d, t = config.data, config.text
-    return (d.path, d.name, d.data_dir, d.download, d.dir, t.tfds_key, t.tfds_split, t.split_seed)
+    root = corpus_root(d.dir)  # $GANZOO_TEXT_DIR is part of the key: the cache follows it
+    return (d.path, d.name, d.data_dir, d.download, root, t.tfds_key, t.tfds_split, t.split_seed)
 
 
 @functools.lru_cache(maxsize=4)

@@ -5,17 +5,15 @@ import shutil
 
 import numpy as np
 import pytest
+from debian_packages import needs
 
 from ganzoo import config as config_lib
 from ganzoo.data import build_dataset
-from ganzoo.errors import DataError
+from ganzoo.errors import DataError, MissingPackageError
 from ganzoo.experiment import validate
 from ganzoo.families.audio import espeak_digits
 
-needs_espeak = pytest.mark.skipif(
-    shutil.which("espeak-ng") is None,
-    reason="espeak-ng is not installed (apt-get install espeak-ng)",
-)
+needs_espeak = needs("espeak-ng")
 
 
 def digits_config(cache_dir, **overrides):
@@ -60,8 +58,18 @@ def test_tiny_synthesis_is_deterministic_cached_and_labelled(tmp_path):
 
 
 def test_missing_espeak_names_the_package(tmp_path, monkeypatch):
-    monkeypatch.setenv(espeak_digits.BINARY_ENV, str(tmp_path / "no-espeak-here"))
-    monkeypatch.setattr(shutil, "which", lambda name: None)
+    absent = str(tmp_path / "no-espeak-here")
+    monkeypatch.setenv(espeak_digits.BINARY_ENV, absent)
+    assert espeak_digits.find_espeak() is None  # the setting wins over PATH, even when wrong
     c = digits_config(tmp_path / "cache", **{"data.max_examples": 2})
-    with pytest.raises(DataError, match="apt-get install espeak-ng"):
+    with pytest.raises(MissingPackageError, match="apt-get install espeak-ng") as error:
         build_dataset(c)
+    assert error.value.package == "espeak-ng" and isinstance(error.value, DataError)
+    assert f"$GANZOO_ESPEAK={absent!r}, which does not exist" in str(error.value)
+    monkeypatch.delenv(espeak_digits.BINARY_ENV)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(MissingPackageError, match="espeak-ng is not on PATH"):
+        build_dataset(c)
+    (tmp_path / "espeak-ng").write_text("")  # any existing path is taken as the executable
+    monkeypatch.setenv(espeak_digits.BINARY_ENV, str(tmp_path / "espeak-ng"))
+    assert espeak_digits.find_espeak() == str(tmp_path / "espeak-ng")

@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 import tensorflow_datasets as tfds
+from debian_packages import needs
 
 from ganzoo.config import apply_overrides, base_config
 from ganzoo.data import build_dataset, example_shape
-from ganzoo.errors import ConfigError, DataError
+from ganzoo.errors import ConfigError, DataError, MissingPackageError
 from ganzoo.experiment import validate
 from ganzoo.families.text import data as text_data
 from ganzoo.family import family_of
@@ -85,8 +86,25 @@ def test_missing_file_and_missing_corpus_errors(tmp_path, corpus_file):
     with pytest.raises(ConfigError, match="data.path='' and data.name=''"):
         text_config(**{"data.name": ""})
     for name, package in (("fortunes", "fortunes"), ("words", "wamerican")):
-        with pytest.raises(DataError, match=f"apt-get install {package}"):
+        with pytest.raises(MissingPackageError, match=f"apt-get install {package}") as error:
             text_config(**{"data.name": name, "data.dir": str(tmp_path)})  # an empty root
+        assert error.value.package == package and isinstance(error.value, DataError)
+
+
+def test_text_dir_env_replaces_debian_folders_and_data_dir_wins(tmp_path, monkeypatch):
+    (tmp_path / "env" / "fortunes").mkdir(parents=True)
+    (tmp_path / "env" / "fortunes" / "wisdom").write_text("Env first.\n%\nEnv second.\n%\n")
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv(text_data.TEXT_DIR_ENV, str(tmp_path / "env"))
+    sets = {"text.seq_len": 11, "text.holdout": 0.5, "text.vocab": text_data.DEFAULT_CHARSET}
+    c = text_config(**{"data.name": "fortunes", **sets})
+    texts = set(text_data.load_corpus(c, "train").texts + text_data.load_corpus(c, "test").texts)
+    assert texts == {"env first. ", "env second."}
+    # The Debian word list is looked for in the same folder: absent there, absent for ganzoo.
+    with pytest.raises(MissingPackageError, match=str(tmp_path / "env" / "american-english")):
+        text_config(**{"data.name": "words"})
+    with pytest.raises(MissingPackageError, match=str(tmp_path / "empty" / "fortunes")):
+        text_config(**{"data.name": "fortunes", "data.dir": str(tmp_path / "empty")})
 
 
 def test_debian_corpora_from_a_root_folder(tmp_path):
@@ -105,9 +123,7 @@ def test_debian_corpora_from_a_root_folder(tmp_path):
     assert c.text.vocab == text_data.build_vocab(train.texts, c.text.charset)  # training text
 
 
-@pytest.mark.skipif(
-    not __import__("os").path.exists(text_data.WORDS_PATH), reason="wamerican is not installed"
-)
+@needs("wamerican")
 def test_debian_word_list_is_shuffled_before_the_split():
     c = text_config(**{"data.name": "words"})
     held_out = text_data.load_corpus(c, "test").texts
