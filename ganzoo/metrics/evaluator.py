@@ -376,6 +376,18 @@ def summary(result: dict) -> str:
     return " | ".join(parts)
 
 
+def headline(result: dict) -> str:
+    """A finished run's quality in one phrase: modes covered and the high-quality share for
+    the 2-D benchmarks (MODE_THRESHOLD std of a mode), else `summary`."""
+    m = result["metrics"]
+    if result.get("extractor") != "modes":
+        return summary(result)
+    return (
+        f"{m['modes_covered']}/{m['num_modes']} modes covered, high-quality share "
+        f"{m['high_quality_fraction']:.1%} ({result['num_samples']} samples, as --mode=eval)"
+    )
+
+
 def result_path(step: int) -> str:
     return os.path.join("eval", f"step_{step:06d}.json")
 
