@@ -15,7 +15,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 README = open(os.path.join(REPO, "README.md"), encoding="utf-8").read()
 TF_CPP_LINE = re.compile(r"^[IWEF]\d{4} ")
 HEADLINE = re.compile(
-    r"^  quality      (\d+)/8 modes covered, high-quality share (\d+\.\d)% \(10000 samples"
+    r"^  quality      (\d+)/8 modes covered \(PacGAN's count\), high-quality share (\d+\.\d)% "
+    r"\(10,000 samples\)$"
 )
 
 
@@ -73,13 +74,16 @@ def test_readme_first_command_is_ring8_gan():
 
 
 def test_first_run_is_quiet_and_ends_with_a_summary_that_eval_agrees_with(tmp_path):
-    command = [*readme_train_command(), "--workdir=run", "--set", "train.steps=500"]
+    command = [*readme_train_command(), "--workdir=run", "--set", "train.steps=2000"]
     out = run_cli(command, tmp_path)
-    assert out.startswith("Starting ring8_gan at step 0 of 500"), out[:2000]
+    assert out.startswith("Starting ring8_gan at step 0 of 2000"), out[:2000]
     modes, share = check_summary(out, "run", tmp_path)
+    assert share > 0  # after 2,000 steps samples sit on modes: the figures mean something
     # The printed --mode=eval command runs, quietly, and scores the run as the headline did.
     evaluation = run_cli(["python", "-m", "ganzoo.run", "--mode=eval", "--workdir=run"], tmp_path)
     assert f"modes_covered {modes} |" in evaluation, evaluation
+    fraction = float(re.search(r"high_quality_fraction ([\d.e-]+)", evaluation)[1])
+    assert share == pytest.approx(100 * fraction, abs=0.051), evaluation
 
 
 @pytest.mark.slow
@@ -106,7 +110,9 @@ def test_a_finished_run_prints_the_summary_once(tiny_synthetic_config, tmp_path,
     train_lib.train(tiny_synthetic_config, workdir)
     out = capsys.readouterr().out
     assert out.count("Finished tiny_ring8: step 20 of 20 in ") == 1
-    assert re.search(r"quality      \d+/8 modes covered, high-quality share", out)
+    assert re.search(
+        r"quality      \d+/8 modes covered \(PacGAN's count\), high-quality share", out
+    )
     assert f"samples      {os.path.join(workdir, 'samples', 'step_000020.png')}" in out
     train_lib.train(tiny_synthetic_config, workdir)  # already there: nothing trained, no summary
     out = capsys.readouterr().out

@@ -377,14 +377,15 @@ def summary(result: dict) -> str:
 
 
 def headline(result: dict) -> str:
-    """A finished run's quality in one phrase: modes covered and the high-quality share for
-    the 2-D benchmarks (MODE_THRESHOLD std of a mode), else `summary`."""
+    """A finished run's quality in one phrase: for the 2-D benchmarks, modes covered by
+    PacGAN's count (`synthetic_metrics`) and the share of samples within MODE_THRESHOLD std of
+    a mode, as --mode=eval reports them; else `summary`."""
     m = result["metrics"]
     if result.get("extractor") != "modes":
         return summary(result)
     return (
-        f"{m['modes_covered']}/{m['num_modes']} modes covered, high-quality share "
-        f"{m['high_quality_fraction']:.1%} ({result['num_samples']} samples, as --mode=eval)"
+        f"{m['modes_covered']}/{m['num_modes']} modes covered (PacGAN's count), high-quality "
+        f"share {m['high_quality_fraction']:.1%} ({result['num_samples']:,} samples)"
     )
 
 
