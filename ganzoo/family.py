@@ -93,6 +93,11 @@ class Family:
         """Writes the fixed-z samples of `step` (file and TensorBoard); returns the file."""
         raise NotImplementedError(f"{type(self).__name__}.training_samples")
 
+    def headline(self, gan, config, evaluation: dict | None = None) -> str | None:
+        """The quality figure the end-of-training summary shows, when it is cheap; else None.
+        `evaluation` is the result of an evaluation at the final step, when one ran."""
+        return None
+
     # -- after training --------------------------------------------------------------------
     def sample(self, run: LoadedRun, num: int, seed: int) -> dict:
         """--mode=sample: writes samples under the run's samples/; returns their paths."""

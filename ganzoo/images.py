@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ganzoo.workdir import atomic_write_bytes
+
+# The side, in pixels, below which a grid upscales its images (a 28x28 image is hard to read).
+READABLE_SIDE = 84
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:
@@ -12,9 +17,29 @@ def to_uint8(images: np.ndarray) -> np.ndarray:
     return np.clip(np.round((np.asarray(images) + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
-def image_grid(images: np.ndarray, cols: int = 8, pad: int = 2) -> np.ndarray:
-    """NHWC images in [-1, 1] -> one uint8 HxWxC picture, `cols` per row, padded in white."""
+def upscale(pixels: np.ndarray, scale: int) -> np.ndarray:
+    """Nearest-neighbour upscaling of [..., H, W, C] pixels by an integer factor."""
+    if scale <= 1:
+        return pixels
+    return np.repeat(np.repeat(pixels, scale, axis=-3), scale, axis=-2)
+
+
+def readable_scale(height: int, width: int, min_side: int = READABLE_SIDE) -> int:
+    """The smallest integer factor that brings an image's longer side to `min_side` pixels
+    (28 -> x3 = 84, 32 -> x3, 64 -> x2); 1 for images that large already."""
+    return max(1, math.ceil(min_side / max(height, width, 1)))
+
+
+def image_grid(
+    images: np.ndarray, cols: int = 8, pad: int = 2, min_side: int = READABLE_SIDE
+) -> np.ndarray:
+    """NHWC images in [-1, 1] -> one uint8 HxWxC picture, `cols` per row, padded in white.
+
+    Each image is first upscaled (nearest neighbour, `readable_scale`) so its longer side is
+    at least `min_side` pixels: a 28x28 digit is 84x84 in the picture; 0 keeps the pixels.
+    """
     images = to_uint8(images)
+    images = upscale(images, readable_scale(*images.shape[1:3], min_side))
     n, h, w, c = images.shape
     cols = max(1, min(cols, n))
     rows = -(-n // cols)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TF's start-up chatter off the console
+# TF's INFO and WARNING lines off the console; set it to 0 to see them. TF 2.21 ignores it for
+# a few start-up lines, which `_quiet_tensorflow` filters (ganzoo/training/tf_startup.py).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from absl import app, flags  # noqa: E402
 
@@ -87,6 +89,9 @@ def _config(overrides):
 
 
 def _quiet_tensorflow() -> None:
+    from ganzoo.training import tf_startup
+
+    tf_startup.import_tensorflow()  # first, before anything else imports TensorFlow
     import tensorflow as tf
 
     tf.get_logger().setLevel("ERROR")
@@ -96,12 +101,12 @@ def _quiet_tensorflow() -> None:
 
 
 def run(argv) -> int:
+    _quiet_tensorflow()
     from ganzoo import config as config_lib
     from ganzoo import train_lib
     from ganzoo.experiment import list_experiments
     from ganzoo.family import family_of
 
-    _quiet_tensorflow()
     if len(argv) > 1:
         from ganzoo.errors import ConfigError
 

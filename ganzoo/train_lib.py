@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
 
 import keras
 import numpy as np
@@ -18,6 +19,7 @@ from ganzoo.gan import GAN
 from ganzoo.training import distribute as distribute_lib
 from ganzoo.training import precision as precision_lib
 from ganzoo.training import run_lock
+from ganzoo.training import summary as summary_lib
 from ganzoo.training.callbacks import reference_points
 from ganzoo.training.eval_callback import eval_callback
 from ganzoo.workdir import Workdir
@@ -107,15 +109,17 @@ def train(config: Config, workdir: str, stream=None) -> GAN:
 
     A run already at `train.steps` is not retrained. Ctrl-C saves a checkpoint first. A NaN/Inf
     in a loss or gradient rolls the run back to its last checkpoint with `train.nonfinite_remedy`,
-    at most `train.max_rollbacks` times, then stops with TrainingError.
+    at most `train.max_rollbacks` times, then stops with TrainingError. A run that reaches
+    `train.steps` ends with a short summary (ganzoo/training/summary.py).
     """
+    started = time.perf_counter()
     stream = stream or sys.stdout
     wd = Workdir(workdir)  # a bad path fails before any cluster or TPU is connected
     strategy = distribute_lib.get_strategy(config.train.strategy, config.train.tpu)
     chief = distribute_lib.is_chief(strategy)  # only the chief writes into the workdir
     with _writing(wd, chief, stream):  # before anything slow: a second writer stops at once
         config = family_of(config).resolve(config)  # e.g. a text vocabulary, saved with the run
-        return _train(config, wd, strategy, chief, stream)
+        return _train(config, wd, strategy, chief, stream, started)
 
 
 def _writing(wd: Workdir, chief: bool, stream):
@@ -127,7 +131,7 @@ def _writing(wd: Workdir, chief: bool, stream):
     return run_lock.writer(wd.path, stream)
 
 
-def _train(config: Config, wd: Workdir, strategy, chief: bool, stream) -> GAN:
+def _train(config: Config, wd: Workdir, strategy, chief: bool, stream, started: float) -> GAN:
     gan, ckpt = _open_run(config, wd, stream)
     if ckpt.step >= config.train.steps:
         print(
@@ -161,8 +165,24 @@ def _train(config: Config, wd: Workdir, strategy, chief: bool, stream) -> GAN:
         _fit(gan, ckpt, dataset, monitor, evaluation, strategy, stream)
         if monitor.nonfinite is None:
             monitor.save_checkpoint()
+            if chief:
+                _print_summary(config, wd.path, gan, monitor, evaluation, started, stream)
             return gan
         gan, ckpt = _roll_back(config, wd, gan, ckpt, monitor, stream)
+
+
+def _print_summary(config, wd.path, gan, monitor, evaluation, started, stream) -> None:
+    """The finished run's summary, with its family's headline quality figure (which reuses
+    an evaluation of the final step when eval.at_end or eval.every ran one)."""
+    step = monitor.ckpt.step
+    final = getattr(evaluation, "last_result", None)
+    final = final if final and final.get("step") == step else None
+    headline = family_of(config).headline(gan, config, final)
+    seconds = time.perf_counter() - started
+    text = summary_lib.run_summary(
+        config.name or "run", step, monitor.total, seconds, workdir, monitor.last_samples, headline
+    )
+    print(text, file=stream, flush=True)
 
 
 def _open_run(config: Config, wd: Workdir, stream) -> tuple[GAN, RunCheckpoint]:

@@ -45,6 +45,8 @@ def test_train_resume_sample_export_on_mock_mnist(tmp_path, capsys):
         wd = Workdir(workdir)
         assert json.load(open(wd.config_path))["train"]["steps"] == 4
         assert sorted(os.listdir(wd.samples_dir)) == ["step_000002.png", "step_000004.png"]
+        grid = tf.io.decode_png(open(os.path.join(wd.samples_dir, "step_000004.png"), "rb").read())
+        assert grid.shape == (2 + 4 * 86, 2 + 4 * 86, 1)  # 4x4 digits of 28 px, drawn 84 px
         assert os.listdir(wd.tensorboard_dir)
         out = capsys.readouterr().out
         assert "step 4/4" in out and "img/s" in out and "ETA" in out

@@ -376,6 +376,19 @@ def summary(result: dict) -> str:
     return " | ".join(parts)
 
 
+def headline(result: dict) -> str:
+    """A finished run's quality in one phrase: for the 2-D benchmarks, modes covered by
+    PacGAN's count (`synthetic_metrics`) and the share of samples within MODE_THRESHOLD std of
+    a mode, as --mode=eval reports them; else `summary`."""
+    m = result["metrics"]
+    if result.get("extractor") != "modes":
+        return summary(result)
+    return (
+        f"{m['modes_covered']}/{m['num_modes']} modes covered (PacGAN's count), high-quality "
+        f"share {m['high_quality_fraction']:.1%} ({result['num_samples']:,} samples)"
+    )
+
+
 def result_path(step: int) -> str:
     return os.path.join("eval", f"step_{step:06d}.json")
 

@@ -65,6 +65,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.writer = summary_writer(workdir, chief)
         self.last_saved_step = None
         self.nonfinite = None  # (step, name, value) of the first non-finite reading
+        self.last_samples = None  # the file the latest samples went to
         self.health = None
         if chief and real_sample is not None and len(real_sample) >= 2:
             h = config.health
@@ -96,7 +97,8 @@ class TrainingMonitor(keras.callbacks.Callback):
 
     def write_samples(self, step: int) -> str:
         """The fixed-z samples of `step`, written as the run's family shows them."""
-        return family_of(self.config).training_samples(self, step)
+        self.last_samples = family_of(self.config).training_samples(self, step)
+        return self.last_samples
 
     def write_picture(self, step: int, picture) -> str:
         """samples/step_XXXXXX.png and the TensorBoard image `samples`; returns the PNG."""

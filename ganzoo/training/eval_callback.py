@@ -41,6 +41,7 @@ class EvalCallback(keras.callbacks.Callback):
         self.best_path = workdir.sub("eval", "best.json")
         self.best = self._read_best() if chief else None
         self.last_step = None
+        self.last_result = None  # the chief's latest result (the run's summary may show it)
         self.best_ckpt = None
 
     def _read_best(self) -> dict | None:
@@ -64,7 +65,7 @@ class EvalCallback(keras.callbacks.Callback):
 
     def evaluate(self, step: int) -> dict:
         result = self.evaluator.evaluate(self.model, step=step, checkpoint="training")
-        self.last_step = step
+        self.last_step, self.last_result = step, result
         self.workdir.write_json(evaluator_lib.result_path(step), result)
         with self.writer.as_default(step=step):
             for name, value in result["metrics"].items():

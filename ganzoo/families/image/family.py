@@ -95,6 +95,18 @@ class ImageFamily(Family):
             return images_lib.image_grid(samples[: cols**2], cols)
         return images_lib.picture(samples, reference=monitor.reference)
 
+    def headline(self, gan, config, evaluation: dict | None = None) -> str | None:
+        """The 2-D benchmarks: modes covered and high-quality share of eval.num_samples
+        samples, scored as --mode=eval does (a fraction of a second). Images: the final-step
+        evaluation's metrics when eval.at_end ran one, else None (FID needs Inception)."""
+        from ganzoo.metrics import evaluator as evaluator_lib
+
+        if evaluation is None:
+            if self.extractor_kind(config) != "modes":
+                return None
+            evaluation = self.make_evaluator(config).evaluate(gan)
+        return evaluator_lib.headline(evaluation)
+
     # -- after training --------------------------------------------------------------------
     def sample(self, run: LoadedRun, num: int, seed: int) -> dict:
         """--mode=sample: writes samples under the run's samples/; returns their paths."""

@@ -19,5 +19,5 @@ def defaults() -> dict:
         frame_d_frames=2,  # frames per clip, drawn at random, that the frame D scores
         frame_d_weight=1.0,  # weight of the frame D's loss beside the video D's
         gif_frame_ms=125,  # display time of one GIF frame
-        gif_scale=1,  # GIF pixels per clip pixel (2: twice as large)
+        gif_scale=1,  # GIF pixels per grid pixel (the grid draws frames at >= 84 px already)
     )

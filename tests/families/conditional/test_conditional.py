@@ -230,7 +230,7 @@ def test_image_run_samples_one_row_per_class(tmp_path):
     assert np.load(out["npy"]).shape == (30, 28, 28, 1) and out["num"] == 30
     np.testing.assert_array_equal(np.load(out["labels"]), np.repeat(np.arange(10), 3))
     png = tf.io.decode_png(tf.io.read_file(out["png"])).numpy()
-    assert png.shape[:2] == (10 * 30 + 2, 3 * 30 + 2)
+    assert png.shape[:2] == (10 * 86 + 2, 3 * 86 + 2)  # 28x28 digits drawn x3 (84 px)
     chosen = ganzoo.apply_overrides(config, {"sample.labels": "9,0"})
     out = train_lib.sample(workdir, config=chosen)
     np.testing.assert_array_equal(np.load(out["labels"]), [9, 9, 9, 0, 0, 0])

@@ -55,7 +55,8 @@ def test_sample_without_inputs_uses_the_eval_split(run):
     out = train_lib.sample(workdir)
     assert out["num"] == 4 and np.load(out["npy"]).shape == (4, 16, 16, 3)
     picture = np.asarray(PIL.Image.open(out["png"]))
-    assert picture.shape == (2 + 18, 2 + 12 * 18, 3)  # 4 examples x (input|output|target)
+    # 4 examples x (input|output|target), each 16x16 image drawn x6 (96 px), 2 px apart.
+    assert picture.shape == (2 + 98, 2 + 12 * 98, 3)
 
 
 def test_sample_inputs_writes_outputs_beside_each_input(run, tmp_path):
@@ -114,7 +115,7 @@ def test_eval_scores_the_gan_and_the_baselines(run):
             "ground_truth",
         ]
     grid = np.asarray(PIL.Image.open(result["png"]))
-    assert grid.shape == (2 + 4 * 18, 2 + 5 * 18, 3)  # the first batch's 4 examples, 5 columns
+    assert grid.shape == (2 + 4 * 98, 2 + 5 * 98, 3)  # the first batch's 4 examples, 5 columns
     assert "| telea |" in i2i_lib.format_table(result)
 
 

@@ -95,4 +95,5 @@ def test_pix2pix_errors_and_config_round_trip():
     gan.set_sample_pairs(np.zeros((3, 8, 8, 3)), np.zeros((3, 8, 8, 1)))
     assert gan.generate(5).shape == (5, 8, 8, 3)
     picture = gan.sample_picture(cols=8)
-    assert picture.shape == (2 + 10, 2 + 9 * 10, 3)  # 3 examples x (input|output|target)
+    # 3 examples x (input|output|target), each 8x8 image drawn x11 (88 px), 2 px apart.
+    assert picture.shape == (2 + 90, 2 + 9 * 90, 3)

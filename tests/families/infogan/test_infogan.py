@@ -123,8 +123,9 @@ def test_image_run_writes_a_traversal_grid_per_code(tmp_path):
     assert sorted(out["traversals"]) == ["cat0", "cont0", "cont1"]
     cat = tf.io.decode_png(tf.io.read_file(out["traversals"]["cat0"])).numpy()
     cont = tf.io.decode_png(tf.io.read_file(out["traversals"]["cont1"])).numpy()
-    assert cat.shape[:2] == (4 * 30 + 2, 5 * 30 + 2)  # rows = sample.cols, a column per category
-    assert cont.shape[:2] == (4 * 30 + 2, 10 * 30 + 2)  # 10 values from -1 to 1
+    # rows = sample.cols, a column per category; 28 px digits drawn 84 px, 2 px apart
+    assert cat.shape[:2] == (4 * 86 + 2, 5 * 86 + 2)
+    assert cont.shape[:2] == (4 * 86 + 2, 10 * 86 + 2)  # 10 values from -1 to 1
     paths = train_lib.export(workdir)
     loaded = tf.saved_model.load(paths["saved_model"]).signatures["serving_default"]
     assert sorted(loaded.structured_input_signature[1]) == ["z"]

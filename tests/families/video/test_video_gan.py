@@ -110,17 +110,18 @@ def test_gif_has_one_frame_per_clip_frame(tmp_path):
     clips = np.random.default_rng(0).uniform(-1, 1, (5, 6, 8, 8, 1)).astype("float32")
     path = video_samples.write_gif(str(tmp_path / "a.gif"), clips, cols=3, frame_ms=50)
     with PIL.Image.open(path) as gif:
-        assert gif.n_frames == 6 and gif.size == (2 + 3 * 10, 2 + 2 * 10 + 2)
+        # 8x8 frames are drawn x11 (88 px, images.READABLE_SIDE), 2 px apart.
+        assert gif.n_frames == 6 and gif.size == (2 + 3 * 90, 2 + 2 * 90 + 2)
         gif.seek(2)
         frame = np.array(gif.convert("L"))
     np.testing.assert_array_equal(frame[:-2], video_samples.gif_frames(clips, 3)[2][..., 0])
-    assert (frame[-2:, :16] == 128).all() and (frame[-2:, 16:] == 255).all()  # 3/6 of 32 px
+    assert (frame[-2:, :136] == 128).all() and (frame[-2:, 136:] == 255).all()  # 3/6 of 272
     # A still clip keeps its T frames (the time bar differs from frame to frame).
     still = np.zeros((1, 6, 8, 8, 1), np.float32)
     with PIL.Image.open(video_samples.write_gif(str(tmp_path / "s.gif"), still)) as gif:
         assert gif.n_frames == 6
     strip = video_samples.frame_strip(clips)
-    assert strip.shape == (2 + 5 * 10, 2 + 6 * 10, 1)
+    assert strip.shape == (2 + 5 * 90, 2 + 6 * 90, 1)
 
 
 def test_classifier_frames_resize_every_frame():
