@@ -299,11 +299,13 @@ def projection_table(results: list[dict], published_run: str, measured_run: str)
             " / ".join(f"{flop * n / (peak * u) / 3600:.1f} h" for u in (0.3, 0.5)) for n in steps
         ]
         lines.append([name, "30% / 50%", *cells])
-    best = max(number(row["GFLOP/s"]) for row in _record(results, measured_run)["rows"])
+    best_row = max(_record(results, measured_run)["rows"], key=lambda row: number(row["GFLOP/s"]))
+    best = number(best_row["GFLOP/s"])
     years = [flop * n / (best * 1e9) / (365.25 * 86400) for n in steps]
     lines.append(
         [
-            f"this CPU at its best measured {best:.1f} GFLOP/s ({measured_run} run)",
+            f"this CPU at its best measured {best:.1f} GFLOP/s "
+            f"(width {best_row['width']}, {measured_run} run)",
             "measured",
             f"{years[0]:.0f} years",
             f"{years[1]:.0f} years ({flop / (best * 1e9) / 3600:.1f} h per step)",
