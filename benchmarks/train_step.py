@@ -56,6 +56,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--set",
         dest="overrides",
+        type=_key_value,
         action="append",
         default=[],
         metavar="KEY=VALUE",
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> str:
         warmup=args.warmup,
         overrides={
             **({"model.width": args.width} if args.width else {}),
-            **dict(_key_value(text) for text in args.overrides),
+            **dict(args.overrides),
         },
         torch_threads=args.torch_threads,
     )
