@@ -193,6 +193,7 @@ def convert_pages(specs: list[str], out: str) -> list[dict]:
         run, _, source = spec.partition("=")
         path, _, commit = source.partition("@")
         record = {"run": run, "page": path, "page_commit": commit or None}
+        record["converted_by"] = command_line("benchmarks.report", [out, *specs])
         record.update(page_record(_read_page(path, commit)))
         records.append(record)
     import json

@@ -205,6 +205,17 @@ def test_page_record_and_the_docs_tables_from_it():
         report.runs_table([record], "nope")
 
 
+def test_convert_pages_writes_one_labelled_record_per_page(tmp_path):
+    page = tmp_path / "p.md"
+    page.write_text(_page([("ganzoo", "50.0", "100.0"), ("keras_ref", "60.0", "110.0")]))
+    out = tmp_path / "r.jsonl"
+    report.main([str(out), f"Q={page}"])
+    (record,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert record["run"] == "Q" and record["page"] == str(page) and record["page_commit"] is None
+    assert record["converted_by"].startswith(f"python -m benchmarks.report {out} Q=")
+    assert record["rows"] == report.page_record(page.read_text())["rows"]
+
+
 def test_step_options_table_from_its_results_file():
     from benchmarks import step_options
 
