@@ -194,3 +194,121 @@ def main(argv=None) -> str:
 
 if __name__ == "__main__":
     main()
+
+
+# docs/scaling.md's tables, from the records `python -m benchmarks.report` makes of this
+# benchmark's pages (docs/results/biggan_cost_cpu.jsonl).
+
+
+def _record(results: list[dict], run: str) -> dict:
+    return {r["run"]: r for r in results}[run]
+
+
+def results_table(results: list[dict], run: str) -> str:
+    """The timed widths of one run, as its page gives them."""
+    from docs.tables import markdown_table
+
+    header = [
+        "width",
+        "res",
+        "batch",
+        "G params",
+        "D params",
+        "GFLOP/step",
+        "ms/step (median)",
+        "windows ms",
+        "images/s",
+        "GFLOP/s",
+        "own cores",
+        "other jobs' cores",
+    ]
+    rows = _record(results, run)["rows"]
+    return markdown_table(header, [[row[key] for key in header] for row in rows])
+
+
+def published_counts(results: list[dict], run: str) -> dict:
+    """The published setting's counts, read from the line the page prints after its table."""
+    import re
+
+    line = next(x for x in _record(results, run)["after"] if x.startswith("Published setting"))
+    numbers = [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*\.?\d*", line)]
+    resolution, width, g, d, gflop_b2, _, gflop_b4, _, per_example, per_step, batch = numbers[:11]
+    return {
+        "resolution": resolution,
+        "width": width,
+        "g_params": g,
+        "d_params": d,
+        "gflop_b2": gflop_b2,
+        "gflop_b4": gflop_b4,
+        "per_example": per_example,
+        "gflop": per_step,
+        "batch": batch,
+    }
+
+
+def published_table(results: list[dict], run: str) -> str:
+    """The published 128x128 setting counted from ganzoo's model (traced at batches 2 and 4)."""
+    from docs.tables import markdown_table
+
+    p = published_counts(results, run)
+    fixed = p["gflop_b2"] - 2 * p["per_example"]
+    rows = [
+        [
+            "G / D trainable parameters",
+            f"{p['g_params']:,.0f} / {p['d_params']:,.0f} "
+            f"({(p['g_params'] + p['d_params']) / 1e6:.1f}M; the paper's Table 1 lists 158.3M for "
+            "this configuration)",
+        ],
+        ["FLOPs per step at batch 2 / 4", f"{p['gflop_b2']:.1f} / {p['gflop_b4']:.1f} GFLOP"],
+        ["per example (the batch-proportional part)", f"{p['per_example']:.1f} GFLOP"],
+        [
+            "batch-independent part (orthogonal regulariser on G's kernels, spectral-norm power "
+            "iterations, Adam and EMA updates)",
+            f"{fixed:.0f} GFLOP",
+        ],
+        [
+            f"**per step at batch {p['batch']:.0f}**",
+            f"**{p['gflop'] / 1e6:.3f} PFLOP** ({p['gflop']:,.0f} GFLOP)",
+        ],
+    ]
+    return markdown_table(["quantity", "value"], rows)
+
+
+# Vendors' published dense peaks (FLOP/s), not measurements.
+PUBLISHED_PEAKS = (
+    (
+        "TPU v3-128: 64 chips x 123 TFLOP/s bf16 (Google's per-chip figure) = 7.9 PFLOP/s",
+        64 * 123e12,
+    ),
+    ("TPU v3-512: 256 chips = 31.5 PFLOP/s", 256 * 123e12),
+    ("8 x A100 (312 TFLOP/s bf16 each; `train.precision=mixed_bfloat16`)", 8 * 312e12),
+)
+
+
+def projection_table(results: list[dict], published_run: str, measured_run: str) -> str:
+    """Training time of the published setting for 150k and 200k steps: on the vendors' peaks at
+    an assumed 30% / 50% utilisation, and on this CPU at its best measured GFLOP/s."""
+    from benchmarks.report import number
+    from docs.tables import markdown_table
+
+    flop = published_counts(results, published_run)["gflop"] * 1e9
+    steps = (150_000, 200_000)
+    lines = []
+    for name, peak in PUBLISHED_PEAKS:
+        cells = [
+            " / ".join(f"{flop * n / (peak * u) / 3600:.1f} h" for u in (0.3, 0.5)) for n in steps
+        ]
+        lines.append([name, "30% / 50%", *cells])
+    best_row = max(_record(results, measured_run)["rows"], key=lambda row: number(row["GFLOP/s"]))
+    best = number(best_row["GFLOP/s"])
+    years = [flop * n / (best * 1e9) / (365.25 * 86400) for n in steps]
+    lines.append(
+        [
+            f"this CPU at its best measured {best:.1f} GFLOP/s "
+            f"(width {best_row['width']}, {measured_run} run)",
+            "measured",
+            f"{years[0]:.0f} years",
+            f"{years[1]:.0f} years ({flop / (best * 1e9) / 3600:.1f} h per step)",
+        ]
+    )
+    return markdown_table(["hardware (peak)", "util.", "150k steps", "200k steps"], lines)

@@ -102,6 +102,9 @@ def source_config(source: str, workdir: str, examples: int, args):
         values["model.width"] = args.width
     if args.batch:
         values["train.batch_size"] = args.batch
+    for text in getattr(args, "overrides", None) or ():  # --set, for the timed step
+        key, _, value = text.partition("=")
+        values[key] = value
     if source == "synthetic":
         values["data.synthetic_size"] = examples
         data = f"{examples} ring8 points"
@@ -288,6 +291,14 @@ def parse_args(argv=None):
     p.add_argument("--steady_passes", type=_positive, default=2)
     p.add_argument("--step_windows", type=int, default=5, help="0: do not time the step")
     p.add_argument("--step_steps", type=_positive, default=10, help="steps per window")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="config override for every source, e.g. train.reuse_fake=false (the textbook step)",
+    )
     p.add_argument("--out", default="")
     return p.parse_args(argv)
 
@@ -316,3 +327,36 @@ def main(argv=None) -> str:
 
 if __name__ == "__main__":
     main()
+
+
+def results_table(results: list[dict], runs: str) -> str:
+    """docs/performance.md's input-pipeline table: the rows of the named runs (comma list) of a
+    results file of this benchmark's pages (`python -m benchmarks.report`). The ratios are the
+    page's, which it computed from unrounded rates and CPU times."""
+    from docs.tables import markdown_table
+
+    by_run = {record["run"]: record for record in results}
+    header = [
+        "run",
+        "source",
+        "data",
+        "batch",
+        "build s",
+        "first batch s",
+        "cold img/s",
+        "steady img/s",
+        "cold CPU us/img",
+        "steady CPU us/img",
+        "step img/s",
+        "step CPU us/img",
+        "wall: steady / step",
+        "wall: cold / step",
+        "CPU: steady / step",
+        "CPU: cold / step",
+    ]
+    lines = [
+        [run] + [row[key] for key in header[1:]]
+        for run in runs.split(",")
+        for row in by_run[run]["rows"]
+    ]
+    return markdown_table(header, lines)

@@ -128,3 +128,13 @@ def main(argv=None) -> str:
 
 if __name__ == "__main__":
     main()
+
+
+def results_table(results: list[dict], run: str) -> str:
+    """docs/scaling.md's table for one run of a results file of this benchmark's pages
+    (`python -m benchmarks.report`)."""
+    from docs.tables import markdown_table
+
+    header = ["resolution", "deterministic", "images/s (median)", "windows", "set size"]
+    rows = {r["run"]: r for r in results}[run]["rows"]
+    return markdown_table(header, [[row[key] for key in header] for row in rows])

@@ -2,7 +2,7 @@
 reference, in one process, windows interleaved round-robin so other jobs' load falls on all.
 
 python -m benchmarks.step_options [--batch=64] [--windows=7] [--steps=15] [--warmup=5]
-    [--variant NAME=key=value,key=value ...] [--no_ref] [--threads=0]
+    [--variant NAME=key=value,key=value ...] [--no_ref] [--json=docs/results/NAME.json]
 
 Each variant is `mnist_dcgan` with those `--set`-style overrides, built by `build_gan` exactly as
 `ganzoo.run` builds it; `keras_ref` is `benchmarks/keras_reference.py` on the same networks.
@@ -32,6 +32,7 @@ def _parse(argv=None):
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--variant", action="append", default=None, help="NAME=key=value,key=value")
     p.add_argument("--no_ref", action="store_true", help="leave out the keras-io reference")
+    p.add_argument("--json", default="", help="results file to write: every window of each")
     return p.parse_args(argv)
 
 
@@ -121,7 +122,73 @@ def main(argv=None) -> dict:
             f"| {name} | {med:.1f} | {min(ts):.1f}-{max(ts):.1f} | {args.batch * 1000 / med:.0f} "
             f"| {statistics.median(cpu[name]):.1f} |"
         )
+    if args.json:
+        _write_json(args, argv, times, cpu, (load_before, load_after))
     return times
+
+
+def _write_json(args, argv, times: dict, cpu: dict, load) -> None:
+    """The run as a results file: command, date, machine, load, and every window's ms and CPU
+    ms per step of each variant (`variants_table` renders it)."""
+    import json
+
+    from benchmarks import machine, report
+
+    variants = dict(spec.partition("=")[::2] for spec in args.variant or DEFAULT_VARIANTS)
+    record = {
+        "command": report.command_line("benchmarks.step_options", argv),
+        "machine": machine.describe(),
+        "load_before": "{:.2f} {:.2f} {:.2f}".format(*load[0]),
+        "load_after": "{:.2f} {:.2f} {:.2f}".format(*load[1]),
+        "experiment": args.experiment,
+        "batch": args.batch,
+        "steps_per_window": args.steps,
+        "warmup": args.warmup,
+        "variants": {
+            name: {
+                "overrides": variants.get(name, "(benchmarks/keras_reference.py)"),
+                "window_ms": times[name],
+                "window_cpu_ms": cpu[name],
+            }
+            for name in times
+        },
+    }
+    os.makedirs(os.path.dirname(args.json) or ".", exist_ok=True)
+    with open(args.json, "w") as f:
+        json.dump(record, f, indent=1)
+
+
+def variants_table(results: dict, baseline: str = "keras_ref") -> str:
+    """One row per variant: median ms/step of its windows, their min-max, img/s, median CPU ms
+    per step, and the baseline's median over the variant's (its speed-up)."""
+    from docs.tables import markdown_table
+
+    base = statistics.median(results["variants"][baseline]["window_ms"])
+    lines = []
+    for name, v in results["variants"].items():
+        med = statistics.median(v["window_ms"])
+        sets = v["overrides"] or "(the experiment's defaults)"
+        lines.append(
+            [
+                name,
+                f"`{sets}`" if "=" in sets else sets,
+                f"{med:.1f}",
+                f"{min(v['window_ms']):.1f}-{max(v['window_ms']):.1f}",
+                f"{results['batch'] * 1000 / med:.0f}",
+                f"{statistics.median(v['window_cpu_ms']):.1f}",
+                f"{base / med:.2f}x",
+            ]
+        )
+    header = [
+        "variant",
+        "--set",
+        "ms/step (median)",
+        "min-max",
+        "img/s",
+        "CPU ms/step (median)",
+        f"speed vs {baseline}",
+    ]
+    return markdown_table(header, lines)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 python -m benchmarks.train_step [--models=dcgan28] [--batch=64] [--windows=5]
     [--steps_per_window=20] [--warmup=10] [--impls=ganzoo,keras_ref,keras_ref_xla,torch]
-    [--out=benchmarks/results/NAME.md]
+    [--set train.reuse_fake=false ...] [--out=benchmarks/results/NAME.md]
+    [--json=docs/results/NAME.jsonl --run=LABEL]
 
 See docs/performance.md for what it measures and how.
 """
@@ -32,6 +33,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _key_value(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"Received: --set {text!r}. Expected KEY=VALUE.")
+    return key, value
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks.train_step", description=__doc__)
     p.add_argument("--models", default="dcgan28", help="comma list from benchmarks/models.py")
@@ -45,7 +53,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--warmup", type=_positive, default=10)
     p.add_argument("--torch_threads", type=int, default=0, help="0: torch's default")
     p.add_argument("--peak_n", type=_positive, default=2048, help="matmul size for the peak")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        type=_key_value,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="config override, as ganzoo.run's --set (ganzoo's step; the references take only "
+        "the networks from the config), e.g. train.reuse_fake=false for the textbook step",
+    )
     p.add_argument("--out", default="", help="markdown file to write (stdout always)")
+    p.add_argument("--json", default="", help="results file (.jsonl) to append the run's record to")
+    p.add_argument("--run", default="", help="the record's label in --json (default: the date)")
     p.add_argument("--isolate", type=_bool, default=True, help="one process per (model, impl)")
     return p.parse_args(argv)
 
@@ -66,7 +86,10 @@ def main(argv: list[str] | None = None) -> str:
         windows=args.windows,
         steps_per_window=args.steps_per_window,
         warmup=args.warmup,
-        overrides={"model.width": args.width} if args.width else {},
+        overrides={
+            **({"model.width": args.width} if args.width else {}),
+            **dict(args.overrides),
+        },
         torch_threads=args.torch_threads,
     )
     load_before = machine.load_average()
@@ -82,8 +105,8 @@ def main(argv: list[str] | None = None) -> str:
         peaks=peaks,
         load=(load_before, machine.load_average()),
     )
-    from benchmarks import report
-
+    if args.json:
+        report.append_record(text, results, args.json, args.run, args.out)
     return report.publish(text, args.out)
 
 

@@ -171,7 +171,7 @@ def _train(config: Config, wd: Workdir, strategy, chief: bool, stream, started: 
         gan, ckpt = _roll_back(config, wd, gan, ckpt, monitor, stream)
 
 
-def _print_summary(config, wd.path, gan, monitor, evaluation, started, stream) -> None:
+def _print_summary(config, workdir, gan, monitor, evaluation, started, stream) -> None:
     """The finished run's summary, with its family's headline quality figure (which reuses
     an evaluation of the final step when eval.at_end or eval.every ran one)."""
     step = monitor.ckpt.step

@@ -255,11 +255,18 @@ def test_there_are_at_least_25_cases():
     assert len(CASES) >= 25
 
 
-if __name__ == "__main__":  # prints docs/reliability.md's table from the real messages
+def _print_table(out: str = "") -> None:
+    """Runs every case outside pytest and prints docs/reliability.md's table; with `out`, also
+    writes the results file the doc renders it from (docs.renderers.reliability)."""
+    import contextlib
+    import datetime
     import io
+    import json
     import pathlib
+    import platform
     import tempfile
 
+    cases = []
     with tempfile.TemporaryDirectory() as base:
         base = pathlib.Path(base)
         with contextlib.redirect_stdout(io.StringIO()):
@@ -277,6 +284,25 @@ if __name__ == "__main__":  # prints docs/reliability.md's table from the real m
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
                 code = cli(*args)
             patch.undo()
-            message = err.getvalue().strip().replace(str(tmp), "DIR").replace("|", "\\|")
-            print(f"| {what} | {code} | `{message.removeprefix('ganzoo: error: ')}` |")
+            message = err.getvalue().strip().replace(str(tmp), "DIR")
+            message = message.removeprefix("ganzoo: error: ")
+            cases.append({"case": name, "input": what, "exit": code, "message": message})
+            cell = message.replace("|", "\\|")
+            print(f"| {what} | {code} | `{cell}` |")
         sys.stdout.flush()
+    if out:
+        record = {
+            "command": "python tests/test_bad_inputs.py " + " ".join(sys.argv[1:]),
+            "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+            "load_average": "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg()),
+            "cases": cases,
+        }
+        with open(out, "w") as f:
+            json.dump(record, f, indent=1)
+            f.write("\n")
+
+
+if __name__ == "__main__":  # prints docs/reliability.md's table from the real messages
+    # python tests/test_bad_inputs.py [--json=docs/results/bad_inputs.json]
+    _print_table(next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--json=")), ""))

@@ -3,6 +3,7 @@
 import dataclasses
 import importlib.machinery
 import importlib.util
+import json
 
 import numpy as np
 import pytest
@@ -148,6 +149,85 @@ def test_cli_writes_the_page(tmp_path, monkeypatch):
     assert "| CPU ms/step (median) |" in text
     with pytest.raises(ValueError, match="Expected one of"):
         train_step.main(["--models=nope"])
+
+
+def test_cli_set_reaches_the_config_and_json_appends_a_record(tmp_path, monkeypatch):
+    seen = {}
+
+    def fake_run(pairs, settings, **kwargs):
+        seen["overrides"] = settings.overrides
+        return []
+
+    monkeypatch.setattr(runner, "run", fake_run)
+    monkeypatch.setattr("benchmarks.peak.matmul_peak", lambda n: Peak(100.0, n, "/CPU:0"))
+    out = tmp_path / "r.jsonl"
+    args = ["--set", "train.reuse_fake=false", "--width=4", f"--json={out}", "--run=X"]
+    train_step.main(args)
+    train_step.main(args[:-1] + ["--run=Y"])
+    assert seen["overrides"] == {"model.width": 4, "train.reuse_fake": "false"}
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["run"] for r in records] == ["X", "Y"]
+    assert "--set train.reuse_fake=false" in records[0]["meta"]["command"]
+    with pytest.raises(SystemExit):  # argparse: "Expected KEY=VALUE"
+        train_step.parse_args(["--set", "no_value"])
+
+
+def _page(rows, flops=(10.413, 10.411)):
+    """A train-step page as the harness writes it, with a ganzoo and a keras_ref row."""
+    header = "| model | impl | batch | ms/step (median) | CPU ms/step (median) | GFLOP/step |"
+    lines = ["# ganzoo train-step benchmark", "", "- date: d", "- command: `cmd`",
+             "- load average (1, 5, 15 min) before: 1.00 1.00 1.00; after: 1.00 1.00 1.00", "",
+             header, "|---|---|---|---|---|---|"]  # fmt: skip
+    for (impl, ms, cpu), gflop in zip(rows, flops, strict=True):
+        lines.append(f"| dcgan28 | {impl} | 64 | {ms} | {cpu} | {gflop} |")
+    return "\n".join(lines + ["", "Notes:", "", "- dcgan28/ganzoo: a note"]) + "\n"
+
+
+def test_page_record_and_the_docs_tables_from_it():
+    text = _page([("ganzoo", "50.0", "100.0"), ("keras_ref", "60.0", "110.0")])
+    record = {"run": "Q", **report.page_record(text)}
+    assert record["meta"]["command"] == "cmd" and record["meta"]["date"] == "d"
+    assert record["rows"][1] == {
+        "model": "dcgan28", "impl": "keras_ref", "batch": "64", "ms/step (median)": "60.0",
+        "CPU ms/step (median)": "110.0", "GFLOP/step": "10.411",
+    }  # fmt: skip
+    assert record["after"] == ["Notes:", "- dcgan28/ganzoo: a note"]
+    assert report.ganzoo_step(record) == "textbook step"
+    table = report.equal_work_table([record], "Q")
+    assert "| Q | keras_ref | 50.0 | 60.0 | 1.20x | 1.10x | 1.00 1.00 1.00 |" in table
+    reusing = {"run": "R", **report.page_record(_page([("ganzoo", "1", "1"), ("keras_ref", "1", "1")],
+                                                      flops=(9.478, 10.411)))}  # fmt: skip
+    assert report.ganzoo_step(reusing) == "reuse_fake"
+    assert "| R | ganzoo (reuse_fake) |" in report.runs_table([reusing], "R")
+    with pytest.raises(ValueError, match="textbook step"):  # the headline is on equal work only
+        report.equal_work_table([reusing], "R")
+    with pytest.raises(ValueError, match="Expected some of"):
+        report.runs_table([record], "nope")
+
+
+def test_convert_pages_writes_one_labelled_record_per_page(tmp_path):
+    page = tmp_path / "p.md"
+    page.write_text(_page([("ganzoo", "50.0", "100.0"), ("keras_ref", "60.0", "110.0")]))
+    out = tmp_path / "r.jsonl"
+    report.main([str(out), f"Q={page}"])
+    (record,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert record["run"] == "Q" and record["page"] == str(page) and record["page_commit"] is None
+    assert record["converted_by"].startswith(f"python -m benchmarks.report {out} Q=")
+    assert record["rows"] == report.page_record(page.read_text())["rows"]
+
+
+def test_step_options_table_from_its_results_file():
+    from benchmarks import step_options
+
+    record = {"batch": 64, "variants": {
+        "default": {"overrides": "", "window_ms": [50.0, 40.0, 60.0], "window_cpu_ms": [1, 2, 3]},
+        "keras_ref": {"overrides": "(ref)", "window_ms": [60.0, 60.0, 70.0],
+                      "window_cpu_ms": [1, 1, 1]},
+    }}  # fmt: skip
+    table = step_options.variants_table(record)
+    assert "| default | (the experiment's defaults) | 50.0 | 40.0-60.0 | 1280 | 2.0 | 1.20x |" in (
+        table
+    )
 
 
 @needs_torch
