@@ -427,4 +427,7 @@ def main(argv) -> None:
 
 
 if __name__ == "__main__":
+    # --write_docs renders through docs/tables.py, which imports the renderers by module name:
+    # let it find this module, not import a second copy whose flags would clash with these.
+    sys.modules.setdefault("benchmarks.zoo_results", sys.modules[__name__])
     app.run(main)

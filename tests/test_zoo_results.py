@@ -139,3 +139,17 @@ def test_runs_with_overrides_have_their_own_keys_flags_and_rows():
     label = "(`train.precision=mixed_bfloat16`, `train.reuse_fake=false`)"
     assert label in means[3] and "64.00 ± 2.00" in means[3]
     assert zoo_results.seeds_table({"a0": image(0, 60.0)}, "fashion_mnist") is None
+
+
+def test_run_all_records_command_machine_and_load(monkeypatch):
+    monkeypatch.setattr(
+        zoo_results, "train_and_eval", lambda run, runs_dir: _record(run.experiment, run.seed)
+    )
+    results, saves = {}, []
+    about = {"command": "cmd", "machine": {"cpu": "CPU X", "versions": "v"}}
+    runs = zoo_results.plan_runs(["ring8_conditional"])
+    zoo_results.run_all(runs, "unused", results, 2, lambda: saves.append(1), about)
+    assert sorted(results) == sorted(r.key for r in runs) and len(saves) == len(runs)
+    for record in results.values():
+        assert record["command"] == "cmd" and record["machine"]["cpu"] == "CPU X"
+        assert len(record["load_before"].split()) == 3 and "load_after" in record
