@@ -1,12 +1,20 @@
-"""Trains and scores the zoo's offline experiments; writes the results tables of docs/results.md.
+"""Trains and scores the zoo's offline experiments; their tables in docs/results.md render from
+the results file.
 
-    python -m benchmarks.zoo_results --runs=runs/zoo --write_docs
+    python -m benchmarks.zoo_results --runs=runs/zoo --results=docs/results/zoo.json --write_docs
 
 Each run is `python -m ganzoo.run --experiment=NAME --workdir=RUNS/NAME_sSEED_nSTEPS --set
 seed=SEED --set train.steps=STEPS`, timed end to end, then `--mode=eval` on the same folder.
-Results go to RUNS/results.json as they come, so a second call only runs what is missing;
-`--table_only` renders from that file. At most two processes at a time: the 2-D runs (one
-thread each) on two lanes, the image runs one at a time on the first lane before its 2-D share.
+Results go to --results (default RUNS/results.json; commit it to keep the figures) as they come,
+one record per run keyed by its name, with the command, machine and load average beside the
+metrics, so a second call only runs what is missing; `--table_only` renders from that file.
+At most two processes at a time: the 2-D runs (one thread each) on two lanes, the image runs
+one at a time on the first lane before its 2-D share.
+
+The tables are `<!-- table: RESULTS benchmarks.zoo_results:FUNCTION ARGS -->` blocks of --docs
+(docs/tables.py): `about` (the line on command, machine and dates), `modes_table ring8`,
+`image_table fashion_mnist`, `seeds_table fashion_mnist`. `--write_docs` re-renders every block
+of --docs, as `python docs/tables.py docs/results.md` does.
 """
 
 from __future__ import annotations
@@ -30,13 +38,12 @@ flags.DEFINE_string("runs", "runs/zoo", "Folder of the run folders and results.j
 flags.DEFINE_list("groups", ["ring8", "grid25", "fashion_mnist"], "Groups of PLAN to run.")
 flags.DEFINE_integer("lanes", 2, "Processes at a time (image runs never overlap each other).")
 flags.DEFINE_bool("table_only", False, "Only render the tables from results.json.")
-flags.DEFINE_bool("write_docs", False, "Replace the marked section of --docs with the tables.")
-flags.DEFINE_string("docs", "docs/results.md", "Markdown file with the zoo results markers.")
+flags.DEFINE_bool(
+    "write_docs", False, "Re-render the table blocks of --docs (docs/tables.py) afterwards."
+)
+flags.DEFINE_string("docs", "docs/results.md", "Markdown file whose table blocks to re-render.")
 flags.DEFINE_string(
     "results", "", "Results JSON (default RUNS/results.json); commit it to keep the numbers."
-)
-flags.DEFINE_string(
-    "section", "zoo_results", "Marker name of the docs section: <!-- NAME:begin --> ... end."
 )
 
 SEEDS_2D = (0, 1, 2)
@@ -92,10 +99,6 @@ LUCIC_FID = {
     "fashion_mnist_lsgan": ("LSGAN", 30.7),
     "fashion_mnist_dragan": ("DRAGAN", 27.7),
 }
-
-
-def markers(section: str) -> tuple[str, str]:
-    return f"<!-- {section}:begin -->", f"<!-- {section}:end -->"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,8 +175,13 @@ def train_and_eval(run: Run, runs_dir: str) -> dict:
     }
 
 
-def run_all(runs: list[Run], runs_dir: str, results: dict, lanes: int, save) -> None:
-    """Runs what `results` lacks on `lanes` threads; lane 0 takes the image runs first."""
+def run_all(
+    runs: list[Run], runs_dir: str, results: dict, lanes: int, save, about: dict | None = None
+) -> None:
+    """Runs what `results` lacks on `lanes` threads; lane 0 takes the image runs first. Each
+    record gets `about` (command, machine) and the load average before and after its run."""
+    from benchmarks import machine
+
     todo = [r for r in runs if r.key not in results]
     images = collections.deque(r for r in todo if r.is_image)
     points = collections.deque(r for r in todo if not r.is_image)
@@ -187,11 +195,13 @@ def run_all(runs: list[Run], runs_dir: str, results: dict, lanes: int, save) -> 
                     return
                 run = queue.popleft()
             print(f"[lane {index}] {run.key} ...", flush=True)
+            load_before = machine.load_average()
             try:
                 record = train_and_eval(run, runs_dir)
             except subprocess.CalledProcessError as e:
                 print(f"[lane {index}] {run.key} FAILED ({e}); see its zoo_results.log", flush=True)
                 continue
+            record.update(about or {}, load_before=load_before, load_after=machine.load_average())
             with lock:
                 results[run.key] = record
                 save()
@@ -323,51 +333,56 @@ def seeds_table(results: dict, dataset: str) -> str | None:
 
 
 def command_line() -> str:
-    """The command that trains (what is missing) and rewrites this page's section."""
+    """The command that trains what --results lacks and re-renders --docs' tables."""
     parts = ["python -m benchmarks.zoo_results", f"--runs={FLAGS.runs}"]
     if FLAGS.groups != ["ring8", "grid25", "fashion_mnist"]:
         parts.append(f"--groups={','.join(FLAGS.groups)}")
     if FLAGS.results:
         parts.append(f"--results={FLAGS.results}")
-    if FLAGS.section != "zoo_results":
-        parts.append(f"--section={FLAGS.section}")
+    if FLAGS.docs != "docs/results.md":
+        parts.append(f"--docs={FLAGS.docs}")
     return " ".join([*parts, "--write_docs"])
 
 
-def render(
-    results: dict,
-    machine: dict,
-    command: str = "python -m benchmarks.zoo_results --runs=runs/zoo --write_docs",
-) -> str:
-    """The whole generated section: header, command, machine, tables."""
-    dates = sorted(r["date"][:10] for r in results.values())
-    parts = [
-        f"Generated by `{command}` "
-        f"on {machine['cpu']}, shared with other jobs; {machine['versions']}; "
-        f"runs dated {dates[0] if dates else 'n/a'}"
-        + (f" to {dates[-1]}" if dates and dates[-1] != dates[0] else "")
-        + ". Wall time is the training command's, end to end (start-up included, evaluation not),"
-        " while other jobs used the same cores: compare it only roughly."
+def _span(values: list[str]) -> str:
+    values = sorted(set(values))
+    if not values:
+        return "n/a"
+    return values[0] if len(values) == 1 else f"{values[0]} to {values[-1]}"
+
+
+def _loads(records: list[dict]) -> str:
+    """The load averages of the records: the range of the 1-minute figures recorded at each
+    run's start and end, and the notes of records from before they were recorded."""
+    notes = list(dict.fromkeys(r["load_note"] for r in records if "load_note" in r))
+    measured = [
+        float(r[key].split()[0])
+        for r in records
+        for key in ("load_before", "load_after")
+        if r.get(key, "n/a") != "n/a"
     ]
-    for bench in ("ring8", "grid25"):
-        if any(r["experiment"].startswith(bench + "_") for r in results.values()):
-            parts += [f"### {bench}", modes_table(results, bench)]
-    if any(r["experiment"].startswith("fashion_mnist_") for r in results.values()):
-        parts += ["### Fashion-MNIST", image_table(results, "fashion_mnist")]
-        means = seeds_table(results, "fashion_mnist")
-        if means:
-            parts += ["### Fashion-MNIST, mean ± std over seeds", means]
-    return "\n\n".join(parts)
+    if measured:
+        notes.append(
+            f"{min(measured):.1f}-{max(measured):.1f} (1 min, at each run's start and end)"
+        )
+    return "; ".join(notes) or "not recorded"
 
 
-def replace_section(text: str, section: str, name: str = "zoo_results") -> str:
-    """`text` with what lies between the `name` markers replaced (appended if absent)."""
-    begin, end = markers(name)
-    block = f"{begin}\n{section}\n{end}"
-    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
-    if pattern.search(text):
-        return pattern.sub(lambda _: block, text)
-    return text.rstrip("\n") + "\n\n" + block + "\n"
+def about(results: dict) -> str:
+    """Markdown: the command, machine, dates and load average of the records (a table block's
+    first line)."""
+    records = list(results.values())
+    commands = sorted({r.get("command", "not recorded") for r in records})
+    machines = sorted({f"{m['cpu']}; {m['versions']}" for r in records if (m := r.get("machine"))})
+    return (
+        "Generated by "
+        + " and ".join(f"`{c}`" for c in commands)
+        + f" on {' / '.join(machines) or 'a machine not recorded'}; "
+        + f"runs dated {_span([r['date'][:10] for r in records])}; "
+        + f"load average {_loads(records)}. "
+        + "Wall time is the training command's, end to end (start-up included, evaluation not),"
+        " while other jobs used the same cores: compare it only roughly."
+    )
 
 
 def main(argv) -> None:
@@ -382,21 +397,37 @@ def main(argv) -> None:
     def save() -> None:
         with open(path + ".tmp", "w") as f:
             json.dump(results, f, indent=1, sort_keys=True)
+            f.write("\n")
         os.replace(path + ".tmp", path)
 
     if not FLAGS.table_only:
-        run_all(plan_runs(FLAGS.groups), FLAGS.runs, results, FLAGS.lanes, save)
+        from benchmarks import machine
 
-    from benchmarks import machine
+        described = machine.describe()
+        provenance = {
+            "command": command_line(),
+            "machine": {k: described[k] for k in ("cpu", "memory", "gpu", "versions")},
+        }
+        run_all(plan_runs(FLAGS.groups), FLAGS.runs, results, FLAGS.lanes, save, provenance)
 
-    section = render(results, machine.describe(), command_line())
-    print(section)
+    parts = [about(results)]
+    for bench in ("ring8", "grid25"):
+        if any(r["experiment"].startswith(bench + "_") for r in results.values()):
+            parts.append(modes_table(results, bench))
+    if any(r["experiment"].startswith("fashion_mnist_") for r in results.values()):
+        parts.append(image_table(results, "fashion_mnist"))
+        parts.append(seeds_table(results, "fashion_mnist") or "")
+    print("\n\n".join(parts))
     if FLAGS.write_docs:
-        with open(FLAGS.docs) as f:
-            text = f.read()
-        with open(FLAGS.docs, "w") as f:
-            f.write(replace_section(text, section, FLAGS.section))
+        from docs import tables  # the same renderers, through the blocks that name `path`
+
+        for problem in tables.process(FLAGS.docs, write=True):
+            print(problem)
+        print(f"re-rendered the table blocks of {FLAGS.docs} (those naming {path} show its runs)")
 
 
 if __name__ == "__main__":
+    # --write_docs renders through docs/tables.py, which imports the renderers by module name:
+    # let it find this module, not import a second copy whose flags would clash with these.
+    sys.modules.setdefault("benchmarks.zoo_results", sys.modules[__name__])
     app.run(main)

@@ -1197,6 +1197,64 @@ def report(r: dict, root: str) -> str:
     return "\n".join(out)
 
 
+# -- the before/after table of docs/architecture.md ---------------------------------------------
+def _cycles(r: dict) -> str:
+    sizes = r["imports"]["any_depth"]["cycle_sizes"]
+    if not sizes:
+        return "none"
+    others = ", ".join(f"one of {n}" for n in sizes[1:])
+    return f"{sizes[0]} modules" + (f" (and {others})" if others else "")
+
+
+def _family_checks(r: dict) -> str:
+    fc = r["family_checks"]
+    text = f"{fc['total']} in {fc['files_with_checks']} files"
+    if 0 < fc["files_with_checks"] <= 3:  # few enough to name
+        files = ", ".join(f"`{os.path.basename(p)}` {n}" for p, n in fc["per_file"].items())
+        patterns = ", ".join(f"`{k}` {n}" for k, n in fc["per_pattern"].items())
+        text += f" ({files}; by pattern: {patterns})"
+    return text
+
+
+def _import_config(r: dict) -> str:
+    c = r.get("import_ganzoo_config")
+    if not c or "error" in c:
+        return "not measured"
+    tf = "loads TensorFlow" if c["loads_tensorflow"] else "no TensorFlow"
+    return f"{tf}, {c['ganzoo_modules']} ganzoo modules"
+
+
+def _plain_run(r: dict) -> str:
+    p = r.get("plain_run")
+    if not p or "error" in p:
+        return "not measured"
+    return f"{p['files_run']}, {len(p['family_specific_files_run'])} of them family-specific"
+
+
+def before_after_table(after: dict, before_json: str) -> str:
+    """docs/architecture.md's table: the figures of two --json files side by side (the loaded
+    `after`, and `before_json`, a path relative to the repository)."""
+    with open(os.path.join(DEFAULT_ROOT, before_json), encoding="utf-8") as f:
+        before = json.load(f)
+
+    def title(name: str, r: dict) -> str:
+        dirty = ", with uncommitted changes" if r["uncommitted_changes_in_ganzoo"] else ""
+        return f"{name} ({r['commit_short']}{dirty})"
+
+    rows = [
+        ("modules directly in `ganzoo/`", lambda r: r["modules"]["top_level"]),
+        ("modules in all", lambda r: r["modules"]["total"]),
+        ("largest import cycle (imports at any depth)", _cycles),
+        ("checks in shared files that decide which family runs", _family_checks),
+        ("`import ganzoo.config`", _import_config),
+        ("ganzoo files a plain `mnist_dcgan` run (2 steps) runs functions in", _plain_run),
+    ]
+    from docs.tables import markdown_table
+
+    header = ["", title("before", before), title("after", after)]
+    return markdown_table(header, [[name, f(before), f(after)] for name, f in rows])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", default=DEFAULT_ROOT, help="a ganzoo checkout")

@@ -157,3 +157,20 @@ def test_before_tree_rule_and_command_line(tmp_path):
     assert r["family_checks"]["per_file"] == {"ganzoo/train_lib.py": 5, "ganzoo/config.py": 1}
     assert "ganzoo/fam/video/gan.py" in r["family_checks"]["family_files"]
     assert out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_before_after_table_renders_the_two_committed_json_files():
+    arch = _load()
+    with open(os.path.join(REPO, "docs", "architecture_after.json"), encoding="utf-8") as f:
+        after = json.load(f)
+    lines = arch.before_after_table(after, "docs/architecture_before.json").splitlines()
+    before_commit = "f19f832"
+    assert lines[0] == f"|  | before ({before_commit}) | after ({after['commit_short']}) |"
+    rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ")[1:] for line in lines[2:]}
+    assert rows["modules directly in `ganzoo/`"] == [
+        "38",
+        str(after["modules"]["top_level"]) + " |",
+    ]
+    assert rows["largest import cycle (imports at any depth)"][0] == "19 modules (and one of 8)"
+    assert rows["checks in shared files that decide which family runs"][0] == "58 in 11 files"
+    assert rows["`import ganzoo.config`"][0] == "loads TensorFlow, 80 ganzoo modules"
