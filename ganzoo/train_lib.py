@@ -166,7 +166,7 @@ def _train(config: Config, wd: Workdir, strategy, chief: bool, stream, started: 
         if monitor.nonfinite is None:
             monitor.save_checkpoint()
             if chief:
-                _print_summary(config, wd.path, gan, monitor, evaluation, started, stream)
+                _print_summary(config, wd.given, gan, monitor, evaluation, started, stream)
             return gan
         gan, ckpt = _roll_back(config, wd, gan, ckpt, monitor, stream)
 

@@ -49,6 +49,7 @@ class Workdir:
                 "folder, or a bucket mounted as one (e.g. gcsfuse: --workdir=/mnt/bucket/runs/x)."
             )
         self.path = os.path.abspath(path)
+        self.given = str(path)  # as the user named it, for messages (relative stays relative)
 
     def sub(self, *parts: str) -> str:
         return os.path.join(self.path, *parts)
