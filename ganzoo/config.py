@@ -163,6 +163,7 @@ def stabilizers_section() -> dict:
         label_smoothing=0.0,  # one-sided: D's real target 1 - s (cross-entropy losses).
         instance_noise_std=0.0,  # std of Gaussian noise on D inputs at step 0; 0 = off.
         instance_noise_steps=10_000,  # steps over which that std decays linearly to 0.
+        pack=1,  # PacGAN: D judges this many examples at once (Lin et al. 2018); 1 = off.
     )
 
 

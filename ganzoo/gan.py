@@ -122,7 +122,10 @@ class GAN(keras.Model):
     D's weights to [-c, c] after each D update; `diff_augment`, a DiffAugment policy applied to
     every D input; `ema_decay` > 0 keeps `ema_generator`, used for sampling and export;
     `label_smoothing` s, D's real target 1 - s (cross-entropy losses); `instance_noise_std`,
-    Gaussian noise on D inputs annealed linearly to 0 over `instance_noise_steps` steps.
+    Gaussian noise on D inputs annealed linearly to 0 over `instance_noise_steps` steps;
+    `pack` m > 1, PacGAN's packing (Lin et al. 2018): D judges m examples at once, stacked
+    along the last axis, so a collapsed G (m near-identical fakes) is easy to tell from m real
+    examples; D must be built for the packed shape (`stabilizers.packed_shape`).
 
     Performance options (docs/performance.md): `fused_d_pass` ("auto", True, False) runs D once
     on the concatenated real + fake batch instead of twice; "auto" does so exactly when every
@@ -150,6 +153,7 @@ class GAN(keras.Model):
         label_smoothing: float = 0.0,
         instance_noise_std: float = 0.0,
         instance_noise_steps: int = 0,
+        pack: int = 1,
         fused_d_pass="auto",
         reuse_fakes: bool = False,
         **kwargs,
@@ -168,6 +172,7 @@ class GAN(keras.Model):
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="gan_seed")
         self._init_penalty(penalty, penalty_weight, penalty_interval)
+        self.pack = stabilizers.check_pack(pack, discriminator.input_shape, generator.output_shape)
         self._init_stabilizers(
             clip_weights, diff_augment, ema_decay, instance_noise_std, instance_noise_steps
         )
@@ -207,7 +212,9 @@ class GAN(keras.Model):
         if self.augment_policy:
             shape = self.discriminator.input_shape
             # A conditional D takes [images, labels]; only the images are augmented.
-            augment_lib.check_images(shape[0] if isinstance(shape, list) else shape, policy)
+            shape = shape[0] if isinstance(shape, list) else shape
+            # Augmentation comes before packing: it sees G's examples, not D's packed input.
+            augment_lib.check_images((*shape[:-1], shape[-1] // self.pack), policy)
         self.ema_decay = float(ema_decay)
         if not 0.0 <= self.ema_decay < 1.0:
             raise ConfigError(f"Received: ema_decay={ema_decay}. Expected a value in [0, 1).")
@@ -399,7 +406,8 @@ class GAN(keras.Model):
         )
 
     def discriminator_inputs(self, x):
-        """What D sees of a batch: DiffAugment, then instance noise (each when enabled)."""
+        """What D sees of a batch: DiffAugment, then instance noise (each when enabled), then
+        packing (m examples per D input, when pack > 1)."""
         if self.augment_policy:
             x = augment_lib.diff_augment(x, self.augment_policy, seed=self.seed_generator)
         if self.instance_noise_std > 0:
@@ -410,7 +418,7 @@ class GAN(keras.Model):
                 self.instance_noise_steps,
                 seed=self.seed_generator,
             )
-        return x
+        return stabilizers.pack(x, self.pack)
 
     def penalty_gradients(self, real_in, fake_in, critic=None):
         """(term, its gradients for D's variables): term = weight * penalty(D, real, fake), or
@@ -485,6 +493,7 @@ class GAN(keras.Model):
             label_smoothing=self.label_smoothing,
             instance_noise_std=self.instance_noise_std,
             instance_noise_steps=self.instance_noise_steps,
+            pack=self.pack,
             fused_d_pass=self.fused_d_pass,
             reuse_fakes=self.reuse_fakes,
         )

@@ -51,6 +51,41 @@ def instance_noise(x, std: float, step, anneal_steps: int, seed=None):
     return x + sigma * keras.random.normal(tf.shape(x), dtype=x.dtype, seed=seed)
 
 
+def packed_shape(example_shape, m: int) -> tuple[int, ...]:
+    """The shape of one D input under PacGAN's packing: m examples along the last axis."""
+    shape = tuple(example_shape)
+    return (*shape[:-1], shape[-1] * int(m))
+
+
+def pack(x, m: int):
+    """PacGAN (Lin et al. 2018): (B, ..., C) -> (B/m, ..., m*C), examples i*m .. i*m+m-1
+    side by side along the last axis; m = 1 returns x. B must be a multiple of m."""
+    if m == 1:
+        return x
+    rank = len(x.shape)
+    grouped = tf.reshape(x, tf.concat([[-1, m], tf.shape(x)[1:]], axis=0))  # (B/m, m, ..., C)
+    # (B/m, ..., m, C): the group axis next to the channels, then merged with them.
+    grouped = tf.transpose(grouped, [0, *range(2, rank), 1, rank])
+    return tf.reshape(grouped, tf.concat([tf.shape(grouped)[:-2], [m * x.shape[-1]]], axis=0))
+
+
+def check_pack(m, d_input_shape, g_output_shape) -> int:
+    """m as an int, or ConfigError unless m >= 1 and D takes m of G's examples at once."""
+    if int(m) != m or m < 1:
+        raise ConfigError(f"Received: pack={m!r}. Expected an integer >= 1 (1 = off).")
+    if m == 1:
+        return 1
+    d_shape = d_input_shape[0] if isinstance(d_input_shape, list) else d_input_shape
+    expected = packed_shape(g_output_shape[1:], int(m))
+    if tuple(d_shape[1:]) != expected:
+        raise ConfigError(
+            f"Received: pack={m} with a discriminator taking {tuple(d_shape[1:])}. Expected one "
+            f"built for {expected}: {m} generator examples of {tuple(g_output_shape[1:])} "
+            "stacked along the last axis."
+        )
+    return int(m)
+
+
 # Families whose discriminator ignores model.minibatch_std_group (better: each family's `check`).
 _NO_MINIBATCH_STD = ("mlp",)
 
@@ -80,6 +115,7 @@ def check_config(config) -> None:
     if s.instance_noise_std > 0:
         _check_range("stabilizers.instance_noise_steps", s.instance_noise_steps, 1)
     _check_range("stabilizers.label_smoothing", s.label_smoothing, 0.0, 1.0)
+    _check_pack_config(s.pack, config.train.batch_size)
     losses.get(model.loss, label_smoothing=s.label_smoothing)
     if augment.parse_policy(s.diff_augment):
         augment.check_images((None, *example_shape(config)), s.diff_augment)
@@ -96,4 +132,14 @@ def check_config(config) -> None:
         raise ConfigError(
             f"Received: model.minibatch_std_group={group}, train.batch_size={batch}. Expected a "
             "batch size that is a multiple of the group size."
+        )
+
+
+def _check_pack_config(m, batch_size: int) -> None:
+    if not isinstance(m, int) or m < 1:
+        raise ConfigError(f"Received: stabilizers.pack={m!r}. Expected an integer >= 1 (1 = off).")
+    if batch_size % m:
+        raise ConfigError(
+            f"Received: stabilizers.pack={m}, train.batch_size={batch_size}. Expected a batch "
+            "size that is a multiple of pack (D judges pack examples at once)."
         )

@@ -31,7 +31,14 @@ def check_model_config(model_config) -> None:
     MODELS.get(model_config.arch).check(model_config)
 
 
-def build_models(model_config, example_shape) -> tuple[keras.Model, keras.Model]:
+def build_models(
+    model_config, example_shape, discriminator_shape=None
+) -> tuple[keras.Model, keras.Model]:
+    """(G, D) of `model_config` for examples of `example_shape`; D for inputs of
+    `discriminator_shape` instead when given (PacGAN's packed examples)."""
     spec = MODELS.get(model_config.arch)
     spec.check(model_config)
-    return spec.build(model_config, tuple(example_shape))
+    generator, discriminator = spec.build(model_config, tuple(example_shape))
+    if discriminator_shape is not None and tuple(discriminator_shape) != tuple(example_shape):
+        _, discriminator = spec.build(model_config, tuple(discriminator_shape))
+    return generator, discriminator

@@ -15,6 +15,9 @@ class ImageFamily(Family):
     differs. It claims every config no other family claims."""
 
     name = "image"
+    # PacGAN's packing (stabilizers.pack) needs a D built for packed examples, as this
+    # family's build_gan does; a family whose build_gan builds its own D sets this False.
+    supports_packing = True
 
     # -- configuration ---------------------------------------------------------------------
     def claims(self, config) -> str:
@@ -25,6 +28,16 @@ class ImageFamily(Family):
         """ConfigError for settings of this family that cannot work; builds nothing."""
         self.check_model(config)
         self.check_sampling(config)
+        self.check_packing(config)
+
+    def check_packing(self, config) -> None:
+        """PacGAN's packing only where this family builds D for it."""
+        pack = config.stabilizers.pack
+        if pack != 1 and not self.supports_packing:
+            raise ConfigError(
+                f"Received: stabilizers.pack={pack} for a {self.name} run. Expected 1: this "
+                "family's discriminator is not built for packed examples (the image family's is)."
+            )
 
     def check_model(self, config) -> None:
         """The architecture's own checks (model.arch's ModelSpec)."""
@@ -67,8 +80,11 @@ class ImageFamily(Family):
         """The uncompiled GAN of `config`; `common` holds GAN's shared keyword arguments."""
         from ganzoo.gan import GAN
         from ganzoo.models import build_models
+        from ganzoo.stabilizers import packed_shape
 
-        generator, discriminator = build_models(config.model, self.example_shape(config))
+        shape = self.example_shape(config)
+        d_shape = packed_shape(shape, config.stabilizers.pack)
+        generator, discriminator = build_models(config.model, shape, discriminator_shape=d_shape)
         return GAN(generator, discriminator, latent_dim=config.model.latent_dim, **common)
 
     # -- training --------------------------------------------------------------------------
