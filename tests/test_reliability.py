@@ -161,8 +161,15 @@ def test_ctrl_c_saves_a_checkpoint_at_that_step_and_the_rerun_continues_exactly(
     def command(workdir):
         return [sys.executable, "-m", "ganzoo.run", f"--workdir={workdir}", *flags]
 
+    # A shell starts background jobs (`pytest ... &`) with SIGINT ignored, and Python then
+    # installs no KeyboardInterrupt handler: restore the default so Ctrl-C reaches the run.
     proc = subprocess.Popen(
-        command(cut), env=ENV, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        command(cut),
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     wait_for_logged_step(cut, 40, proc)
     proc.send_signal(signal.SIGINT)
