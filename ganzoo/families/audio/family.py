@@ -11,7 +11,6 @@ from ganzoo.family import LoadedRun, register_family
 @register_family
 class AudioFamily(ImageFamily):
     name = "audio"
-    supports_packing = False  # builds its own D (stabilizers.pack needs it packed)
     export_output = "audio"
 
     def claims(self, config) -> str:

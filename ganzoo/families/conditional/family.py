@@ -9,7 +9,6 @@ from ganzoo.family import LoadedRun, register_family
 @register_family
 class ConditionalFamily(ImageFamily):
     name = "conditional"
-    supports_packing = False  # builds its own D (stabilizers.pack needs it packed)
 
     def claims(self, config) -> str:
         conditioning = config.model.conditioning

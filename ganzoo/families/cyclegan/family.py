@@ -10,7 +10,6 @@ from ganzoo.family import LoadedRun, register_family
 @register_family
 class CycleGANFamily(ImageFamily):
     name = "cyclegan"
-    supports_packing = False  # builds its own D (stabilizers.pack needs it packed)
 
     def claims(self, config) -> str:
         return "cyclegan.enabled=True" if config.cyclegan.enabled else ""

@@ -15,9 +15,6 @@ class ImageFamily(Family):
     differs. It claims every config no other family claims."""
 
     name = "image"
-    # PacGAN's packing (stabilizers.pack) needs a D built for packed examples, as this
-    # family's build_gan does; a family whose build_gan builds its own D sets this False.
-    supports_packing = True
 
     # -- configuration ---------------------------------------------------------------------
     def claims(self, config) -> str:
@@ -29,6 +26,12 @@ class ImageFamily(Family):
         self.check_model(config)
         self.check_sampling(config)
         self.check_packing(config)
+
+    @property
+    def supports_packing(self) -> bool:
+        """PacGAN's packing (stabilizers.pack) needs a D built for packed examples, as this
+        family's build_gan builds it; a family with its own build_gan builds its own D."""
+        return type(self).build_gan is ImageFamily.build_gan
 
     def check_packing(self, config) -> None:
         """PacGAN's packing only where this family builds D for it."""

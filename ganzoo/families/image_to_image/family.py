@@ -12,7 +12,6 @@ PAIRED_ARCHS = ("pix2pix", "srgan")
 @register_family
 class ImageToImageFamily(ImageFamily):
     name = "image_to_image"
-    supports_packing = False  # builds its own D (stabilizers.pack needs it packed)
 
     def claims(self, config) -> str:
         task, arch = config.image_to_image.task, config.model.arch

@@ -9,7 +9,6 @@ from ganzoo.family import LoadedRun, register_family
 @register_family
 class InfoGANFamily(ImageFamily):
     name = "infogan"
-    supports_packing = False  # builds its own D (stabilizers.pack needs it packed)
 
     def claims(self, config) -> str:
         m = config.model

@@ -11,7 +11,6 @@ from ganzoo.family import LoadedRun, register_family
 @register_family
 class TextFamily(ImageFamily):
     name = "text"
-    supports_packing = False  # builds its own D (stabilizers.pack needs it packed)
 
     def claims(self, config) -> str:
         from ganzoo.families.text import models as text_resnet

@@ -10,7 +10,6 @@ from ganzoo.family import LoadedRun, register_family
 @register_family
 class VideoFamily(ImageFamily):
     name = "video"
-    supports_packing = False  # builds its own D (stabilizers.pack needs it packed)
     export_output = "clips"
 
     def claims(self, config) -> str:
