@@ -336,24 +336,8 @@ def results_table(results: list[dict], runs: str) -> str:
     from docs.tables import markdown_table
 
     by_run = {record["run"]: record for record in results}
-    header = [
-        "run",
-        "source",
-        "data",
-        "batch",
-        "build s",
-        "first batch s",
-        "cold img/s",
-        "steady img/s",
-        "cold CPU us/img",
-        "steady CPU us/img",
-        "step img/s",
-        "step CPU us/img",
-        "wall: steady / step",
-        "wall: cold / step",
-        "CPU: steady / step",
-        "CPU: cold / step",
-    ]
+    # The page's columns, less the experiment and pass size (the runs' pages state them).
+    header = ["run", *(c for c in COLUMNS if c not in ("experiment", "examples/pass"))]
     lines = [
         [run] + [row[key] for key in header[1:]]
         for run in runs.split(",")
