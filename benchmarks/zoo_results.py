@@ -51,7 +51,7 @@ FASHION_STEPS = 1000  # ~130 ms per DCGAN step here: five objectives fit in half
 
 # group -> [(experiment, seeds, steps[, --set overrides])]; steps None = the experiment's own.
 # In the order they run: where time runs out, the last ones are the ones left out.
-_REMEDIES = ("gan", "minimax", "lsgan", "r1", "wgan_gp", "hinge_sn", "dragan")
+_REMEDIES = ("plain_gan", "minimax", "lsgan", "r1", "wgan_gp", "hinge_sn", "dragan")
 PLAN: dict[str, list[tuple]] = {
     "ring8": [(f"ring8_{r}", SEEDS_2D, None) for r in _REMEDIES],
     "grid25": [(f"grid25_{r}", SEEDS_2D, None) for r in _REMEDIES],
@@ -252,7 +252,7 @@ def _remedy_label(name: str, benchmark: str) -> str:
     remedy = REMEDIES.get(name.removeprefix(benchmark + "_"))
     if remedy:
         return remedy.paper
-    if name == f"{benchmark}_gan":
+    if name == f"{benchmark}_plain_gan":
         return "Non-saturating GAN (baseline, no remedy)"
     from ganzoo.experiment import list_experiments
 

@@ -88,7 +88,7 @@ RECIPES: dict[str, Recipe] = {
 }
 
 # 2-D remedies against mode collapse, on the MLP GAN of experiments/synthetic.py (Adam 1e-3
-# (0.5, 0.999), batch 256) unless the recipe says otherwise. `ring8_gan`/`grid25_gan` are the
+# (0.5, 0.999), batch 256) unless the recipe says otherwise. `ring8_plain_gan`/`grid25_plain_gan` are the
 # non-saturating baseline.
 REMEDIES: dict[str, Recipe] = {
     "minimax": Recipe(
@@ -123,7 +123,7 @@ REMEDIES: dict[str, Recipe] = {
     ),
 }
 
-# 2-D benchmarks: (description, steps), the same budgets as ring8_gan and grid25_gan.
+# 2-D benchmarks: (description, steps), the same budgets as ring8_plain_gan and grid25_plain_gan.
 BENCHMARKS_2D: dict[str, tuple[str, int]] = {
     "ring8": ("ring8 (8 Gaussians on a circle)", 5_000),
     "grid25": ("grid25 (5x5 Gaussians)", 10_000),
