@@ -20,12 +20,14 @@ from ganzoo.metrics.evaluator import (  # noqa: F401  (re-exported)
     generated_batches,
     generator_function,
     image_metrics,
+    nearest_path,
     real_batches,
     real_reference,
     result_path,
     summary,
     summary_line,
     synthetic_metrics,
+    training_split,
 )
 from ganzoo.train_lib import build_gan
 from ganzoo.training import run_lock

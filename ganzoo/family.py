@@ -116,8 +116,10 @@ class Family:
         raise NotImplementedError(f"{type(self).__name__}.export_line")
 
     # -- evaluation ------------------------------------------------------------------------
-    def make_evaluator(self, config, stream=None):
-        """The evaluator used by --mode=eval and during training (eval.every)."""
+    def make_evaluator(self, config, stream=None, memorisation: bool = False):
+        """The evaluator used by --mode=eval and during training (eval.every). `memorisation`
+        (--mode=eval): also check the samples against the training data, where the family's
+        evaluator can (too slow for every evaluation of a training run)."""
         raise NotImplementedError(f"{type(self).__name__}.make_evaluator")
 
     def evaluate(self, run: LoadedRun, stream=None) -> dict:

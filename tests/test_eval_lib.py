@@ -172,9 +172,12 @@ def test_real_statistics_are_computed_once_and_reused(bars_dir, image_run, count
     np.testing.assert_array_equal(second.real.features, first.real.features)
     np.testing.assert_allclose(second.real.stats.cov, first.real.stats.cov)
 
-    # Scoring a run embeds only its generated samples.
+    # Scoring a run (--mode=eval, with the memorisation check) embeds its generated samples,
+    # the training split's reference once (40), and every training image for the nearest
+    # neighbours (200, each time).
     result = eval_lib.evaluate_run(image_run, config)
-    assert counting.images == 80 and result["fake_count"] == result["real_count"] == 40
+    assert counting.images == 80 + 40 + 200
+    assert result["fake_count"] == result["real_count"] == 40
     assert set(result["metrics"]) == {
         "fid",
         "kid",
@@ -185,10 +188,34 @@ def test_real_statistics_are_computed_once_and_reused(bars_dir, image_run, count
         "recall",
         "density",
         "coverage",
+        "classes_covered",
+        "num_classes",
+        "class_histogram",
+        "class_kl",
+        "fid_train",
+        "fid_gap",
+        "nn_feature_distance_mean",
+        "nn_pixel_distance_mean",
+        "nn_feature_distance_real_mean",
+        "nn_pixel_distance_real_mean",
     }
+    assert result["nearest_png"] == os.path.join(image_run, "eval", "nearest_step_000004.png")
+    assert read_json(result["path"])["nearest_png"] == result["nearest_png"]
+    picture = tf.io.decode_png(tf.io.read_file(result["nearest_png"])).numpy()
+    assert picture.shape == (8 * 86 + 2, 9 * 86 + 2, 1)  # 8 samples beside 2 x 3 neighbours
+    eval_lib.evaluate_run(image_run, config)
+    assert counting.images == 320 + 40 + 200  # the training reference came from the cache
     # Another sample count is another key: computed once more.
     eval_lib.Evaluator(image_config(bars_dir, tmp_path / "cache", **{"eval.num_samples": 20}))
-    assert counting.images == 100 and len(os.listdir(tmp_path / "cache" / "real_stats")) == 4
+    assert counting.images == 580
+    stats = sorted(os.listdir(tmp_path / "cache" / "real_stats"))
+    assert [f.rsplit("-", 1)[0] for f in stats] == [
+        *["fashion_mnist-test-counting-n20"] * 2,
+        *["fashion_mnist-test-counting-n40"] * 2,
+        *["fashion_mnist-train-counting-n40"] * 2,
+        "nearest",  # the real test images' distances to the training set (the floor)
+    ]
+    assert len(os.listdir(tmp_path / "cache" / "real_stats" / "nearest")) == 1
 
 
 def test_real_data_against_itself_is_the_floor(bars_dir, counting, tmp_path):
@@ -197,6 +224,9 @@ def test_real_data_against_itself_is_the_floor(bars_dir, counting, tmp_path):
     m = result["metrics"]
     assert m["fid"] < 1e-6 and m["precision"] == m["recall"] == m["coverage"] == 1.0
     assert result["generated_split"] == "test" and result["split"] == "test"
+    # Real against the same real images: no class can differ (class_kl is 0 by construction),
+    # and eval.split is the training split here, so there is no memorisation check.
+    assert m["class_kl"] == 0.0 and "fid_train" not in m and "train_split" not in result
 
 
 def test_domain_classifier_is_trained_once_then_reused(
@@ -247,6 +277,8 @@ def test_eval_callback_keeps_the_best_checkpoint_by_fid(
     ]
     best = read_json(os.path.join(workdir, "eval", "best.json"))
     assert best["step"] == 4 and best["metrics"]["fid"] == 1.0
+    # Evaluations while training check class coverage, not memorisation (too slow for them).
+    assert "classes_covered" in best["metrics"] and "fid_train" not in best["metrics"]
     assert best["checkpoint_path"] == os.path.join(workdir, "checkpoints", "best", "ckpt-4")
     assert {f.split(".")[0] for f in os.listdir(os.path.join(workdir, "checkpoints", "best"))} == {
         "checkpoint",
@@ -288,6 +320,13 @@ def test_inception_extractor_on_a_stand_in_network(bars_dir, image_run, tmp_path
     assert result["extractor"] == result["extractor_name"] == "inception"
     assert result["real_count"] == result["fake_count"] == 12
     assert np.isfinite(result["metrics"]["fid"]) and 1 <= result["metrics"]["score"] <= 16
+    # Inception: FID against the training split, but no class coverage (its logits are not
+    # the data's classes) and no nearest-neighbour search (its features of a whole training
+    # set cost hours on a CPU).
+    m = result["metrics"]
+    assert m["fid_gap"] == pytest.approx(m["fid_train"] - m["fid"]) and np.isfinite(m["fid_train"])
+    assert not {"classes_covered", "nn_pixel_distance_mean"} & set(m)
+    assert "nearest_png" not in result
     key = read_json(result["real_stats"].replace(".npz", ".json"))["key"]
     assert key["extractor_fingerprint"] == str(tmp_path / "inception")
 
@@ -356,6 +395,13 @@ def test_cli_train_classifier_and_eval_real(bars_dir, tmp_path, capsys):
     assert "real fashion_mnist 'train' vs 'test', 40 samples" in capsys.readouterr().out
     saved = read_json(workdir / "eval" / "real_train_vs_test_n40.json")
     assert saved["generated_split"] == "train" and saved["fake_count"] == 40
+    # Real training images are their own nearest training images, and the training split's
+    # reference: memorisation's signature. The real test images' distances are the floor.
+    m = saved["metrics"]
+    assert m["nn_pixel_distance_mean"] == m["nn_feature_distance_mean"] == 0.0
+    assert m["nn_pixel_distance_real_mean"] > 1 and m["fid_train"] < 1e-3
+    assert m["fid_gap"] == pytest.approx(m["fid_train"] - m["fid"])
+    assert m["num_classes"] == 10 and np.isfinite(m["class_kl"])
 
 
 class BarExtractor:

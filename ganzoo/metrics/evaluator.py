@@ -9,6 +9,7 @@ side is computed once per key and cached (`ganzoo.metrics.reference`). `Evaluato
 from __future__ import annotations
 
 import datetime
+import json
 import math
 import os
 import sys
@@ -20,21 +21,29 @@ import tensorflow as tf
 
 from ganzoo import config as config_lib
 from ganzoo import data as data_lib
+from ganzoo import images as images_lib
 from ganzoo.errors import ConfigError, EvalError
 from ganzoo.family import family_of
 from ganzoo.metrics import classifier as classifier_lib
 from ganzoo.metrics import reference as reference_lib
 from ganzoo.metrics.class_accuracy import class_accuracy, requested_labels
+from ganzoo.metrics.class_coverage import class_coverage
 from ganzoo.metrics.inception import InceptionExtractor
 from ganzoo.metrics.kid import kernel_inception_distance
+from ganzoo.metrics.memorisation import nearest_neighbours
 from ganzoo.metrics.modes import mode_metrics
 from ganzoo.metrics.prdc import density_coverage, precision_recall
+from ganzoo.workdir import atomic_write_json
 
 CLASSIFIER_DATASETS = ("mnist", "fashion_mnist")
 
 KID_SUBSETS, KID_SUBSET_SIZE = 100, 1000
 PR_K, DC_K = 3, 5
 MODE_THRESHOLD = 3.0  # in mode standard deviations, as in VEEGAN and PacGAN
+# Data sources whose data.split picks one of several splits; a folder of images or TFRecord
+# shards is one set whatever the split, so it has no separate training split to compare with.
+SPLIT_SOURCES = ("auto", "idx", "tfds")
+NEAREST_ROWS, NEAREST_K = 8, 3  # the neighbours picture: samples shown, neighbours per space
 
 
 def resolve_image_extractor(config: config_lib.Config) -> str:
@@ -186,6 +195,16 @@ def generated_batches(forward, latent_dim: int, num: int, batch_size: int, seed:
         yield forward(tf.constant(z)).numpy()
 
 
+def _keeping(batches, kept: list, limit: int):
+    """`batches` passed on unchanged, their first `limit` rows appended to `kept` as float32."""
+    rows = 0
+    for images in batches:
+        if rows < limit:
+            kept.append(np.asarray(images[: limit - rows], np.float32))
+            rows += len(kept[-1])
+        yield images
+
+
 class GeneratedBatches:
     """`generated_batches` of a GAN's sampling generator: eval.num_samples outputs in
     eval.batch_size batches, z drawn from eval.seed. Call as `batches(gan, config.eval)`
@@ -257,6 +276,111 @@ def real_reference(config, extractor, stream=None) -> tuple[reference_lib.Embedd
     return embedded, stem
 
 
+# -- the training split: memorisation ---------------------------------------------------------
+def training_split(config) -> str:
+    """The split the run trained on (data.split) when the memorisation check can compare with
+    it: the data source has splits (SPLIT_SOURCES) and it is not eval.split; else ''."""
+    split = config.data.split
+    if config.data.source not in SPLIT_SOURCES or split == config.eval.split:
+        return ""
+    return split
+
+
+class TrainingSet:
+    """What the memorisation check needs of the training split (`training_split`).
+
+    reference: its first eval.num_samples images embedded (FID against train), cached as the
+    eval.split reference is. pixels, features: with the domain classifier on images, every
+    training image the run could see (data.max_examples; 0 = all) flattened, and its features,
+    for the nearest-neighbour search; None otherwise (Inception features of a whole training
+    set cost hours on a CPU). Loaded afresh by each evaluator: 60,000 Fashion-MNIST images
+    take about 8 s, less than their cache would save.
+    """
+
+    def __init__(self, config, extractor, kind: str, stream) -> None:
+        self.config, self.extractor, self.stream = config, extractor, stream
+        self.split = training_split(config)
+        train_config = config_lib.apply_overrides(config, {"eval.split": self.split})
+        self.reference, self.reference_path = real_reference(train_config, extractor, stream)
+        self.pixels = self.features = None
+        self.image_shape = tuple(family_of(config).example_shape(config))
+        if kind == "classifier" and len(self.image_shape) == 3:
+            self._load()
+
+    def _load(self) -> None:
+        ev = self.config.eval
+        print(
+            f"Loading the {self.split!r} images for the nearest-neighbour search",
+            file=self.stream,
+            flush=True,
+        )
+        pixels, features = [], []
+        batches = real_batches(
+            self.config, self.split, self.config.data.max_examples, ev.batch_size
+        )
+        for images in batches:
+            pixels.append(np.asarray(images, np.float32).reshape(len(images), -1))
+            features.append(np.asarray(self.extractor(images)[0], np.float32))
+        self.pixels, self.features = np.concatenate(pixels), np.concatenate(features)
+
+    def floor(self, real: reference_lib.Embedded) -> dict:
+        """nn_*_real_mean: the nearest-neighbour distances of eval.split's first real images
+        (as many as `real` kept features of) to this training set, computed once and cached
+        beside the real statistics."""
+        n = len(real.features)
+        key = {
+            **reference_key(self.config, self.extractor),
+            "what": "nearest training image of each eval.split image",
+            "train_split": self.split,
+            "train_max_examples": self.config.data.max_examples,
+            "train_count": len(self.pixels),
+            "count": n,
+        }
+        root = classifier_lib.cache_root(self.config.eval.cache_dir)
+        stem = reference_lib.cache_stem(os.path.join(root, "real_stats", "nearest"), key)
+        try:
+            with open(stem + ".json", encoding="utf-8") as f:
+                saved = json.load(f)
+            if saved.get("key") == key:
+                return saved["metrics"]
+        except (OSError, ValueError):
+            pass
+        ev = self.config.eval
+        pixels = np.concatenate(list(real_batches(self.config, ev.split, n, ev.batch_size)))
+        metrics = {
+            "nn_feature_distance_real_mean": mean_nearest(real.features, self.features),
+            "nn_pixel_distance_real_mean": mean_nearest(pixels, self.pixels),
+        }
+        atomic_write_json(stem + ".json", {"key": key, "metrics": metrics})
+        return metrics
+
+    def picture(self, pixels: np.ndarray, features: np.ndarray, distances) -> np.ndarray:
+        """The NEAREST_ROWS samples nearest to a training image in pixels (the likeliest
+        copies), one per row: the sample, a gap, its NEAREST_K nearest training images in
+        pixels, a gap, its NEAREST_K nearest in the classifier's features; upscaled as
+        `images.image_grid` does."""
+        rows = np.argsort(distances, kind="stable")[:NEAREST_ROWS]
+        k = min(NEAREST_K, len(self.pixels))
+        by_pixels, _ = nearest_neighbours(pixels[rows], self.pixels, k)
+        by_features, _ = nearest_neighbours(features[rows], self.features, k)
+        gap = np.ones((1, *self.image_shape), np.float32)  # white, as the grid's padding
+        tiles = []
+        for row, near_p, near_f in zip(rows, by_pixels, by_features, strict=True):
+            sample = pixels[row].reshape(1, *self.image_shape)
+            tiles += [sample, gap, self.pixels[near_p], gap, self.pixels[near_f]]
+        tiles = np.concatenate([t.reshape(-1, *self.image_shape) for t in tiles])
+        return images_lib.image_grid(tiles, cols=2 * k + 3)
+
+
+def mean_nearest(queries, references) -> float:
+    """The mean Euclidean distance of each query to its nearest reference."""
+    return float(nearest_neighbours(queries, references)[1].mean())
+
+
+def nearest_path(step: int) -> str:
+    return os.path.join("eval", f"nearest_step_{step:06d}.png")
+
+
 # -- metrics -----------------------------------------------------------------------------------
 def image_metrics(real: reference_lib.Embedded, fake: reference_lib.Embedded) -> dict:
     """FID (Fréchet distance of the extractor's features), KID, the score (IS formula on the
@@ -303,18 +427,28 @@ def comparable(a: dict, b: dict) -> bool:
 class Evaluator:
     """Scores generators of one config: loads the extractor and the real reference once.
 
+    Unconditional runs scored with the domain classifier also get its class coverage
+    (`class_coverage`). With `memorisation` (--mode=eval and eval_real; too slow for every
+    evaluation of a training run), the samples are also checked against the training split
+    where it has one (`training_split`, `TrainingSet`): FID against it and, with the domain
+    classifier on images, nearest training images; `nearest_picture` then holds the last
+    evaluation's picture of them.
+
     Raises EvalError (e.g. no Inception weights offline) when built, before anything runs.
     """
 
-    def __init__(self, config: config_lib.Config, stream=None) -> None:
+    def __init__(self, config: config_lib.Config, stream=None, memorisation: bool = False) -> None:
         self.config = config
         self.stream = stream or sys.stdout
         self.kind = family_of(config).extractor_kind(config)
-        self.extractor = self.real = self.real_path = None
+        self.extractor = self.real = self.real_path = self.train = None
+        self.nearest_picture = None
         self._generated = GeneratedBatches()
         if self.kind != "modes":
             self.extractor = build_extractor(config, self.kind, self.stream)
             self.real, self.real_path = real_reference(config, self.extractor, self.stream)
+            if memorisation and training_split(config):
+                self.train = TrainingSet(config, self.extractor, self.kind, self.stream)
 
     def _record(self, metrics: dict, start: float, **extra) -> dict:
         ev = self.config.eval
@@ -336,6 +470,10 @@ class Evaluator:
                 real_score=self.real.extra.get("score"),
                 real_stats=self.real_path + ".npz",
             )
+        if self.train is not None:
+            record.update(
+                train_split=self.train.split, train_stats=self.train.reference_path + ".npz"
+            )
         if self.kind == "classifier":
             metadata = getattr(self.extractor, "metadata", {})
             record["classifier_test_accuracy"] = metadata.get("test_accuracy")
@@ -351,11 +489,39 @@ class Evaluator:
         if self.kind == "modes":
             points = np.concatenate(list(batches))
             return self._record(synthetic_metrics(self.config, points), start, **extra)
+        self.nearest_picture, kept = None, []
+        if self.train is not None and self.train.pixels is not None:
+            batches = _keeping(batches, kept, self.config.eval.max_features)
         fake = reference_lib.embed(batches, self.extractor, self.config.eval.max_features)
         metrics = image_metrics(self.real, fake)
-        if labels is not None and self.kind == "classifier":
-            metrics.update(class_accuracy(fake.logits, labels))
+        if self.kind == "classifier":
+            if labels is None:
+                metrics.update(class_coverage(fake.logits, self.real.logits))
+            else:
+                metrics.update(class_accuracy(fake.logits, labels))
+        if self.train is not None:
+            metrics.update(self._memorisation(fake, kept, metrics["fid"]))
         return self._record(metrics, start, fake_count=fake.count, **extra)
+
+    def _memorisation(self, fake: reference_lib.Embedded, kept: list, fid: float) -> dict:
+        """fid_train (FID against the training split's reference) and fid_gap = fid_train -
+        fid; with the training images at hand, the mean distance of each sample (the first
+        eval.max_features) to its nearest training image in the classifier's features and in
+        pixels, the same for real eval.split images (the floor), and `nearest_picture`."""
+        train = self.train
+        fid_train = fake.stats.frechet_distance(train.reference.stats)
+        out = {"fid_train": fid_train, "fid_gap": fid_train - fid}
+        if train.pixels is None:
+            return out
+        pixels = np.concatenate(kept).reshape(len(fake.features), -1)
+        _, pixel_distances = nearest_neighbours(pixels, train.pixels)
+        out.update(
+            nn_feature_distance_mean=mean_nearest(fake.features, train.features),
+            nn_pixel_distance_mean=float(pixel_distances.mean()),
+            **train.floor(self.real),
+        )
+        self.nearest_picture = train.picture(pixels, fake.features, pixel_distances[:, 0])
+        return out
 
     def evaluate(self, gan, **extra) -> dict:
         """The result record of `gan.sampling_generator` on eval.num_samples samples."""
@@ -370,7 +536,8 @@ def summary(result: dict) -> str:
     """One line: the metrics of a result."""
     parts = []
     for name, value in result["metrics"].items():
-        if name.endswith("_std") or name in ("num_modes", "min_count") or isinstance(value, dict):
+        skipped = name.endswith("_std") or name in ("num_modes", "min_count", "num_classes")
+        if skipped or isinstance(value, (dict, list)):
             continue
         parts.append(f"{name} {value:.4g}" if isinstance(value, float) else f"{name} {value}")
     return " | ".join(parts)
@@ -403,8 +570,10 @@ def summary_line(what: str, result: dict) -> str:
 
 
 def evaluate_real_images(config: config_lib.Config, stream=None) -> dict:
-    """`evaluate_real` for image (and 2-D point) data."""
-    evaluator = Evaluator(config, stream)
+    """`evaluate_real` for image (and 2-D point) data, with the memorisation check: real
+    data.split images are their own nearest training images (distance 0) when data.split is
+    the training split, and the class histograms compare real with real."""
+    evaluator = Evaluator(config, stream, memorisation=True)
     if evaluator.kind == "modes":
         points = data_lib.sample_synthetic(
             config.data.name, config.eval.num_samples, config.seed + 7

@@ -184,20 +184,27 @@ class ImageFamily(Family):
         )
 
     # -- evaluation ------------------------------------------------------------------------
-    def make_evaluator(self, config, stream=None):
-        """The evaluator used by --mode=eval and during training (eval.every)."""
+    def make_evaluator(self, config, stream=None, memorisation: bool = False):
+        """The evaluator used by --mode=eval (with `memorisation`) and during training."""
         from ganzoo.metrics import evaluator as evaluator_lib
 
-        return evaluator_lib.Evaluator(config, stream)
+        return evaluator_lib.Evaluator(config, stream, memorisation=memorisation)
 
     def evaluate(self, run: LoadedRun, stream=None) -> dict:
-        """--mode=eval of a restored run: scores it and writes eval/step_XXXXXX.json."""
+        """--mode=eval of a restored run: scores it with the memorisation check and writes
+        eval/step_XXXXXX.json, and eval/nearest_step_XXXXXX.png when the evaluator drew its
+        samples' nearest training images (`nearest_png` in the result)."""
+        from ganzoo import images as images_lib
         from ganzoo.metrics import evaluator as evaluator_lib
 
-        evaluator = self.make_evaluator(run.config, stream)
+        evaluator = self.make_evaluator(run.config, stream, memorisation=True)
         result = evaluator.evaluate(
             run.gan, step=run.step, checkpoint=run.checkpoint, checkpoint_path=run.checkpoint_path
         )
+        picture = getattr(evaluator, "nearest_picture", None)  # text and video have none
+        if picture is not None:
+            result["nearest_png"] = run.workdir.sub(evaluator_lib.nearest_path(run.step))
+            images_lib.write_png(result["nearest_png"], picture)
         result["path"] = run.workdir.write_json(evaluator_lib.result_path(run.step), result)
         return result
 

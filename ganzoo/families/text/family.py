@@ -64,7 +64,8 @@ class TextFamily(ImageFamily):
         )
         return {**paths, "step": run.step}
 
-    def make_evaluator(self, config, stream=None):
+    def make_evaluator(self, config, stream=None, memorisation: bool = False):
+        """TextEvaluator; `memorisation` changes nothing (no nearest-text search yet)."""
         from ganzoo.families.text import evaluator as text_eval
 
         return text_eval.TextEvaluator(config, stream)

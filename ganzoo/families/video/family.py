@@ -63,7 +63,8 @@ class VideoFamily(ImageFamily):
             f"and {out['npy']}"
         )
 
-    def make_evaluator(self, config, stream=None):
+    def make_evaluator(self, config, stream=None, memorisation: bool = False):
+        """VideoEvaluator; `memorisation` changes nothing (no nearest-clip search yet)."""
         from ganzoo.families.video import evaluator as video_eval
 
         return video_eval.VideoEvaluator(config, stream)
