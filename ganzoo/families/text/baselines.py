@@ -243,4 +243,5 @@ def baseline_figures(config) -> dict:
     """The reference figures of a text config: real_floor and each of BASELINES (unigram,
     markov2 .. markov4, markov2_packed .. markov4_packed) -> its text metrics (js_1 .. js_4,
     word_share, distinct_share, mean_word_length), from baseline_records."""
-    return {name: record["metrics"] for name, record in baseline_records(config).items()}
+    # Copies: a caller that edits a record must not edit the cache.
+    return {name: dict(r["metrics"]) for name, r in baseline_records(config).items()}
