@@ -6,7 +6,8 @@ from its run folders into docs/results/text_fortunes.json, and rendered as the p
 
 The results file keeps the raw records: each run's config.json, train_log.jsonl and every
 eval/step_*.json, the floor's eval/real_*.json and the `--mode=sample` text; the tables are
-computed from them here.
+computed from them here. `baselines` and `baseline_samples` render
+docs/results/text_baselines.json (written by `python -m benchmarks.text_baselines`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,14 @@ LABELS = {
 }
 SHORT = {"text_chars_wgan_gp": "WGAN-GP", "text_chars_gumbel": "Gumbel-softmax"}
 JS = ("js_1", "js_2", "js_3", "js_4")
+MARKOV_ORDERS = (2, 3, 4)
+# Baseline name -> the row label: real text, unigram text, then the Markov models by order.
+BASELINE_LABELS = {
+    "real_floor": "real training sequences (floor)",
+    "unigram": "unigram-frequency random text",
+    **{f"markov{k}": f"{k}-gram Markov on the sequences" for k in MARKOV_ORDERS},
+    **{f"markov{k}_packed": f"{k}-gram Markov, documents packed" for k in MARKOV_ORDERS},
+}
 
 
 def _read_json(path: str):
@@ -91,6 +100,10 @@ def measured(results: dict) -> str:
         [f"floor: {floor['num_samples']:,} real training sequences", "", *_fmt(floor["metrics"])],
         ["baseline: unigram-frequency random text", "", *_fmt(floor["unigram_baseline"])],
     ]
+    # Records written since the Markov baselines joined the evaluator carry them too.
+    for name, metrics in floor.get("baselines", {}).items():
+        if name != "unigram":
+            rows.append([f"baseline: {BASELINE_LABELS.get(name, name)}", "", *_fmt(metrics)])
     for run in results["runs"]:
         for i, record in enumerate(run["evals"]):
             label = LABELS.get(run["experiment"], run["experiment"]) if i == 0 else ""
@@ -122,6 +135,65 @@ def summary(results: dict) -> str:
         "words in vocabulary",
     ]
     return markdown_table(header, rows)
+
+
+def _baseline_names(results: dict) -> list[str]:
+    names = results["baselines"]
+    return [name for name in BASELINE_LABELS if name in names] + sorted(
+        name for name in names if name not in BASELINE_LABELS
+    )
+
+
+def baselines(results: dict) -> str:
+    """Each baseline's metrics at the first seed, and the largest change of js_1 .. js_4
+    between the seeds (the sampling noise of a figure)."""
+    first = str(results["seeds"][0])
+    rows = []
+    for name in _baseline_names(results):
+        record = results["baselines"][name]
+        by_seed = record["metrics_by_seed"]
+        spread = max(
+            max(m[key] for m in by_seed.values()) - min(m[key] for m in by_seed.values())
+            for key in JS
+        )
+        metrics = by_seed[first]
+        rows.append(
+            [
+                f"`{name}`: {BASELINE_LABELS.get(name, name)}",
+                *_fmt(metrics),
+                f"{metrics['distinct_share']:.3f}",
+                f"{record['mean_padding_by_seed'][first]:.1f}",
+                f"{spread:.3f}" if name != "real_floor" else "",
+            ]
+        )
+    seeds = ", ".join(str(s) for s in results["seeds"])
+    header = [
+        f"{results['num_samples']:,} sequences, seed {first}",
+        *JS,
+        "word_share",
+        "mean word length",
+        "distinct_share",
+        "mean padding",
+        f"largest js spread, seeds {seeds}",
+    ]
+    return markdown_table(header, rows)
+
+
+def baseline_samples(results: dict) -> str:
+    """The kept sequences of each baseline, two baselines side by side per block."""
+    names = _baseline_names(results)
+    pairs = [names[i : i + 2] for i in range(0, len(names), 2)]
+    if len(names) == 8:  # floor and unigram, then each order's two fits side by side
+        pairs = [names[:2]] + [[f"markov{k}", f"markov{k}_packed"] for k in MARKOV_ORDERS]
+    blocks = []
+    for pair in pairs:
+        columns = [results["baselines"][name]["samples"] for name in pair]
+        width = max(len(t) for t in columns[0]) + 4
+        lines = ["".join(name.ljust(width) for name in pair).rstrip()]
+        for row in zip(*columns, strict=True):
+            lines.append("".join(text.ljust(width) for text in row).rstrip())
+        blocks.append("```\n" + "\n".join(lines) + "\n```")
+    return "\n\n".join(blocks)
 
 
 if __name__ == "__main__":

@@ -244,13 +244,17 @@ def decode(indices, vocab: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=8)
+def _lines(key: tuple, split: str, keep: str, lowercase: bool, holdout: float) -> tuple[str, ...]:
+    docs = split_documents(_documents(key), holdout, split)
+    return tuple(normalize(d, keep, lowercase) for d in docs)
+
+
+@functools.lru_cache(maxsize=8)
 def _corpus(key: tuple, split: str, settings: tuple) -> Corpus:
     charset, lowercase, holdout, seq_len, packing, vocab = settings
-    docs = _documents(key)
     # A saved vocabulary keeps exactly its characters, so encoding cannot fail.
     keep = vocab or charset
-    lines = [normalize(d, keep, lowercase) for d in split_documents(docs, holdout, split)]
-    texts = pack(lines, seq_len, packing)
+    texts = pack(_lines(key, split, keep, lowercase, holdout), seq_len, packing)
     if not texts:
         raise DataError(
             f"Received a corpus whose {split!r} split has no characters of {keep!r} (source: "
@@ -269,6 +273,14 @@ def load_corpus(config, split: str | None = None) -> Corpus:
     """The sequences of `split` (default data.split) of the config's corpus, cached."""
     split = split or config.data.split
     return _corpus(_source_key(config), split, _settings(config, resolve_vocab(config)))
+
+
+def load_lines(config, split: str | None = None) -> tuple[str, ...]:
+    """The normalized documents of `split` (default data.split) before packing: what
+    load_corpus cuts into sequences. Empty ones are kept (packing skips them)."""
+    split = split or config.data.split
+    t = config.text
+    return _lines(_source_key(config), split, resolve_vocab(config), t.lowercase, t.holdout)
 
 
 def resolve_vocab(config) -> str:

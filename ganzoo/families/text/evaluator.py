@@ -2,8 +2,8 @@
 
 Every record carries, beside the generator's metrics, the real-data floor (as many training
 sequences as generated ones, scored the same way against the held-out text: what a perfect
-generator reaches with this sample size) and a trivial baseline (random text with the training
-text's character frequencies).
+generator reaches with this sample size), a trivial baseline (random text with the training
+text's character frequencies) and the character n-gram Markov baselines (`baselines`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 
+from ganzoo.families.text import baselines as text_baselines
 from ganzoo.families.text import data as text_data
 from ganzoo.families.text import metrics as text_metrics
 
@@ -45,15 +46,17 @@ class TextEvaluator:
         return text_metrics.text_metrics(texts, self.reference, self.vocabulary)
 
     def context(self) -> dict:
-        """{real_floor: metrics of training text, unigram_baseline: metrics of random text},
-        each with eval.num_samples sequences (fewer when the training split is smaller)."""
+        """{real_floor: metrics of training text, unigram_baseline: metrics of random text,
+        baselines: the metrics of each baseline (unigram and the character n-gram Markov models
+        of ganzoo.families.text.baselines)}, each of eval.num_samples sequences (the floor:
+        fewer when the training split is smaller)."""
         if self._context is None:
-            n = self.config.eval.num_samples
-            baseline = text_metrics.unigram_baseline(self.train_texts, n, seed=self.config.seed)
+            figures = text_baselines.baseline_figures(self.config)
             self._context = {
-                "real_floor": self.metrics(self.train_texts[:n]),
-                "real_floor_count": min(n, len(self.train_texts)),
-                "unigram_baseline": self.metrics(baseline),
+                "real_floor": figures["real_floor"],
+                "real_floor_count": min(self.config.eval.num_samples, len(self.train_texts)),
+                "unigram_baseline": figures["unigram"],
+                "baselines": {name: figures[name] for name in text_baselines.BASELINES},
             }
         return self._context
 

@@ -32,7 +32,9 @@ def js_divergence(p_counts: dict, q_counts: dict) -> float:
     JS(P, Q) = 1/2 sum_x P(x) log2(P(x) / M(x)) + 1/2 sum_x Q(x) log2(Q(x) / M(x)),
     M = (P + Q) / 2, over the union of keys; 0 for equal distributions, 1 for disjoint ones.
     """
-    keys = list(set(p_counts) | set(q_counts))
+    # Sorted: a fixed summation order, so a figure is the same in every process (set order
+    # follows the per-process string hash seed, and float sums depend on order).
+    keys = sorted(set(p_counts) | set(q_counts))
     p = np.array([p_counts.get(k, 0) for k in keys], np.float64)
     q = np.array([q_counts.get(k, 0) for k in keys], np.float64)
     if p.sum() <= 0 or q.sum() <= 0:
