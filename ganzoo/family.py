@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import importlib.metadata
-from typing import Any
+from typing import Any, NamedTuple
 
 from ganzoo.errors import ConfigError
 from ganzoo.registry import Registry
@@ -29,6 +29,14 @@ class LoadedRun:
     workdir: Any  # ganzoo.workdir.Workdir
     checkpoint: str = "latest"
     checkpoint_path: str | None = None
+
+
+class WatchedMetric(NamedTuple):
+    """A metric of a family's evaluation results (`result["metrics"][key]`) that tells a user
+    during training whether the run works, and which way is better."""
+
+    key: str
+    better: str  # "min" or "max"
 
 
 class Family:
@@ -134,6 +142,22 @@ class Family:
         """--mode=eval_real: real data.split scored as if generated (the floor)."""
         raise NotImplementedError(f"{type(self).__name__}.evaluate_real")
 
+    def headline_metric(self, config) -> WatchedMetric:
+        """The metric the best checkpoint follows (lowest FID, lowest js_4, most modes)."""
+        raise NotImplementedError(f"{type(self).__name__}.headline_metric")
+
+    def watched_metrics(self, config) -> tuple[WatchedMetric, ...]:
+        """The metrics printed and charted beside their reference figures during training:
+        the headline first; the others break its ties, in order."""
+        return (self.headline_metric(config),)
+
+    def reference_figures(self, config, evaluator) -> dict[str, dict]:
+        """{name: metrics}: the trivial baselines (a "unigram" text, say) and "real" (real
+        data.split scored as if generated: the floor), scored by `evaluator` as generated
+        samples are. Computed once per run (the training run caches them in
+        eval/reference.json); {} when the family has none."""
+        return {}
+
     def train_domain_classifier(self, config, stream=None) -> dict:
         """--mode=train_classifier: the domain classifier of the family's data."""
         raise NotImplementedError(f"{type(self).__name__}.train_domain_classifier")
@@ -151,10 +175,6 @@ class Family:
         raise NotImplementedError(f"{type(self).__name__}.classifier_builder")
 
     # -- editing and judging ---------------------------------------------------------------
-    def rank(self, result: dict) -> tuple:
-        """Sort key of an evaluation result, smaller is better (the best checkpoint's)."""
-        raise NotImplementedError(f"{type(self).__name__}.rank")
-
     def check_edit(self, config) -> None:
         """ConfigError when --mode=edit cannot work on this family's runs."""
 

@@ -1,8 +1,10 @@
 """Evaluation end to end on tiny runs: result files, the real-stats cache, the domain classifier,
 the best checkpoint, and the command line."""
 
+import glob
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -15,6 +17,7 @@ from ganzoo import eval_lib, train_lib
 from ganzoo.data import idx
 from ganzoo.errors import ConfigError, EvalError
 from ganzoo.experiment import validate
+from ganzoo.families.image.family import ImageFamily
 from ganzoo.metrics import classifier as classifier_lib
 from ganzoo.metrics import evaluator as evaluator_lib
 from ganzoo.workdir import Workdir
@@ -155,7 +158,11 @@ def test_eval_at_end_of_training_only(tiny_synthetic_config, tmp_path, capsys):
     config = validate(config_lib.apply_overrides(tiny_synthetic_config, sets))
     train_lib.train(config, workdir)
     assert "eval step 20: modes_covered" in capsys.readouterr().out
-    assert sorted(os.listdir(os.path.join(workdir, "eval"))) == ["best.json", "step_000020.json"]
+    assert sorted(os.listdir(os.path.join(workdir, "eval"))) == [
+        "best.json",
+        "reference.json",
+        "step_000020.json",
+    ]
     assert os.path.exists(os.path.join(workdir, "checkpoints", "best", "ckpt-20.index"))
 
 
@@ -256,10 +263,40 @@ def test_domain_classifier_is_trained_once_then_reused(
     assert again["metrics"] == result["metrics"]  # same z, same classifier, same cached stats
 
 
+def event_scalars(workdir) -> dict:
+    """{tag: {step: value}} of the scalars in a run's TensorBoard event files."""
+    out = {}
+    for path in glob.glob(os.path.join(workdir, "tensorboard", "events.*")):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            for v in event.summary.value:
+                if v.HasField("tensor") and v.metadata.plugin_data.plugin_name == "scalars":
+                    value = float(tf.make_ndarray(v.tensor))
+                    out.setdefault(v.tag, {})[event.step] = value
+    return out
+
+
+def custom_charts(workdir) -> dict:
+    """{chart title: tag regexes} of the Custom Scalars layout in a run's event files."""
+    from tensorboard.plugins.custom_scalar import layout_pb2, metadata
+
+    charts = {}
+    for path in glob.glob(os.path.join(workdir, "tensorboard", "events.*")):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            for v in event.summary.value:
+                if v.tag == metadata.CONFIG_SUMMARY_TAG:
+                    layout = layout_pb2.Layout.FromString(tf.make_ndarray(v.tensor).item())
+                    for category in layout.category:
+                        for chart in category.chart:
+                            charts[chart.title] = list(chart.multiline.tag)
+    return charts
+
+
 def test_eval_callback_keeps_the_best_checkpoint_by_fid(
     bars_dir, counting, tmp_path, monkeypatch, capsys
 ):
-    fids = iter([3.0, 1.0, 2.0, 1.0])
+    # The reference figures come first (the marginal baseline, then the real data), then the
+    # evaluations of steps 2, 4 and 6: step 6 is worse than step 4, which stays the best.
+    fids = iter([50.0, 0.5, 3.0, 1.0, 2.0, 1.0])
     real_metrics = eval_lib.image_metrics
     monkeypatch.setattr(
         evaluator_lib, "image_metrics", lambda r, f: {**real_metrics(r, f), "fid": next(fids)}
@@ -268,9 +305,23 @@ def test_eval_callback_keeps_the_best_checkpoint_by_fid(
     config = image_config(bars_dir, tmp_path / "cache", **{"train.steps": 6, "eval.every": 2})
     train_lib.train(config, workdir)
     out = capsys.readouterr().out
-    assert "eval step 2: fid 3 " in out and "eval step 4: fid 1 " in out
+    score = r"score [0-9.]+ \(marginal [0-9.]+, real [0-9.]+\)"
+    assert re.search(
+        rf"^eval step 2: fid 3 \(marginal 50, real 0.5\) \| {score} · best so far · \d+s$",
+        out,
+        re.M,
+    )
+    assert re.search(
+        rf"^eval step 4: fid 1 \(marginal 50, real 0.5\) \| {score} · best so far ", out, re.M
+    )
+    assert re.search(
+        rf"^eval step 6: fid 2 \(marginal 50, real 0.5\) \| {score} · best: step 4 \(fid 1\) ",
+        out,
+        re.M,
+    )
     assert sorted(os.listdir(os.path.join(workdir, "eval"))) == [
         "best.json",
+        "reference.json",
         "step_000002.json",
         "step_000004.json",
         "step_000006.json",
@@ -284,10 +335,34 @@ def test_eval_callback_keeps_the_best_checkpoint_by_fid(
         "checkpoint",
         "ckpt-4",
     }
+    # TensorBoard: the metric, and beside it its floor and baseline at every evaluation.
+    scalars = event_scalars(workdir)
+    assert scalars["eval/fid"] == {2: 3.0, 4: 1.0, 6: 2.0}
+    assert scalars["eval/fid/real"] == {2: 0.5, 4: 0.5, 6: 0.5}
+    assert scalars["eval/fid/marginal"] == {2: 50.0, 4: 50.0, 6: 50.0}
+    assert set(scalars["eval/score/real"]) == {2, 4, 6} and "eval/kid/real" not in scalars
+    assert custom_charts(workdir) == {
+        "fid": [r"^eval/fid(/.*)?$"],
+        "score": [r"^eval/score(/.*)?$"],
+    }
+    figures = read_json(os.path.join(workdir, "eval", "reference.json"))["figures"]
+    assert list(figures) == ["marginal", "real"] and figures["real"]["fid"] == 0.5
     # --mode=eval with eval.checkpoint=best scores that checkpoint, not the latest (step 6).
     assert cli("--mode=eval", f"--workdir={workdir}", "--set=eval.checkpoint=best") == 0
     assert os.path.exists(os.path.join(workdir, "eval", "step_000004.json"))
     assert "step 4 (best)" in capsys.readouterr().out
+
+    # A resume reads the reference figures back; it neither recomputes them nor forgets the
+    # best (step 8's FID 1.5 does not beat step 4's 1).
+    def no_recompute(*args, **kwargs):
+        raise AssertionError("the reference figures of eval/reference.json should be reused")
+
+    monkeypatch.setattr(ImageFamily, "reference_figures", no_recompute)
+    fids = iter([1.5])
+    train_lib.train(validate(config_lib.apply_overrides(config, {"train.steps": 8})), workdir)
+    out = capsys.readouterr().out
+    assert "eval step 8: fid 1.5 (marginal 50, real 0.5)" in out and "best: step 4 (fid 1)" in out
+    assert read_json(os.path.join(workdir, "eval", "best.json"))["step"] == 4
 
 
 class StandInInception(tf.Module):

@@ -188,6 +188,7 @@ def test_two_workers_share_one_workdir_and_resume(tmp_path):
         "eval/step_000010.json",
         "eval/step_000020.json",
         "eval/best.json",
+        "eval/reference.json",
         "samples/step_000010.png",
         "samples/step_000020.png",
         *events,

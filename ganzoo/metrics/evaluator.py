@@ -569,18 +569,10 @@ def summary_line(what: str, result: dict) -> str:
     )
 
 
-def evaluate_real_images(config: config_lib.Config, stream=None) -> dict:
-    """`evaluate_real` for image (and 2-D point) data, with the memorisation check: real
-    data.split images are their own nearest training images (distance 0) when data.split is
-    the training split, and the class histograms compare real with real."""
-    evaluator = Evaluator(config, stream, memorisation=True)
-    if evaluator.kind == "modes":
-        points = data_lib.sample_synthetic(
-            config.data.name, config.eval.num_samples, config.seed + 7
-        )
-        batches = [points]
-    else:
-        batches = real_batches(
-            config, config.data.split, config.eval.num_samples, config.eval.batch_size
-        )
-    return evaluator.evaluate_batches(batches, generated_split=config.data.split)
+def real_sample_batches(config: config_lib.Config) -> Iterator[np.ndarray]:
+    """What `--mode=eval_real` scores as if generated: data.split's first eval.num_samples
+    images in eval.batch_size batches; for the 2-D benchmarks, fresh points of the mixture."""
+    ev = config.eval
+    if config.data.source == "synthetic":
+        return iter([data_lib.sample_synthetic(config.data.name, ev.num_samples, config.seed + 7)])
+    return real_batches(config, config.data.split, ev.num_samples, ev.batch_size)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ganzoo.families.image.family import ImageFamily, check_no_truncation
-from ganzoo.family import LoadedRun, register_family
+from ganzoo.family import LoadedRun, WatchedMetric, register_family
 
 
 @register_family
@@ -26,6 +26,13 @@ class ConditionalFamily(ImageFamily):
 
     def num_classes(self, config) -> int:
         return config.model.num_classes
+
+    def watched_metrics(self, config) -> tuple[WatchedMetric, ...]:
+        """Also, under the domain classifier, how often samples are of the class asked for."""
+        watched = super().watched_metrics(config)
+        if self.extractor_kind(config) == "classifier":
+            watched += (WatchedMetric("class_accuracy", "max"),)
+        return watched
 
     def training_dataset(self, config):
         from ganzoo.families.conditional import gan as conditional_lib

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from ganzoo.errors import ConfigError
-from ganzoo.family import Family, LoadedRun, register_family
+from ganzoo.family import Family, LoadedRun, WatchedMetric, register_family
 
 
 @register_family
@@ -215,10 +215,47 @@ class ImageFamily(Family):
         return evaluator_lib.summary_line(f"step {result['step']} ({result['checkpoint']})", result)
 
     def evaluate_real(self, config, stream=None) -> dict:
-        """--mode=eval_real: real data.split scored as if generated (the floor)."""
+        """--mode=eval_real: real data.split scored as if generated (the floor), with the
+        memorisation check: real data.split images are their own nearest training images
+        (distance 0) when data.split is the training split."""
+        evaluator = self.make_evaluator(config, stream, memorisation=True)
+        return evaluator.evaluate_batches(
+            self.real_samples(config), generated_split=config.data.split
+        )
+
+    def real_samples(self, config):
+        """Real examples as `evaluate_real` scores them: data.split's first eval.num_samples
+        in eval.batch_size batches (fresh points for the 2-D benchmarks)."""
         from ganzoo.metrics import evaluator as evaluator_lib
 
-        return evaluator_lib.evaluate_real_images(config, stream)
+        return evaluator_lib.real_sample_batches(config)
+
+    def headline_metric(self, config) -> WatchedMetric:
+        """The 2-D benchmarks: modes covered; images: FID."""
+        return self.watched_metrics(config)[0]
+
+    def watched_metrics(self, config) -> tuple[WatchedMetric, ...]:
+        """Modes covered, then the high-quality share (2-D points); FID, then the score."""
+        if self.extractor_kind(config) == "modes":
+            return (
+                WatchedMetric("modes_covered", "max"),
+                WatchedMetric("high_quality_fraction", "max"),
+            )
+        return WatchedMetric("fid", "min"), WatchedMetric("score", "max")
+
+    def reference_figures(self, config, evaluator) -> dict[str, dict]:
+        """The baseline `marginal`, samples whose every value (pixel, time step, coordinate)
+        is drawn from the same position of a random real example (`ganzoo.metrics.baselines`),
+        and `real`, `real_samples`: both scored by `evaluator` against eval.split."""
+        from ganzoo.metrics import baselines
+
+        ev = config.eval
+        pool = baselines.first_examples(self.real_samples(config), baselines.POOL_SIZE)
+        marginal = baselines.marginal_batches(pool, ev.num_samples, ev.batch_size, ev.seed)
+        return {
+            "marginal": evaluator.evaluate_batches(marginal)["metrics"],
+            "real": evaluator.evaluate_batches(self.real_samples(config))["metrics"],
+        }
 
     def train_domain_classifier(self, config, stream=None) -> dict:
         """--mode=train_classifier: the domain classifier of the family's data."""
@@ -239,14 +276,6 @@ class ImageFamily(Family):
     def classifier_builder(self, config):
         """The domain classifier's network builder; None for the image classifier."""
         return None
-
-    def rank(self, result: dict) -> tuple:
-        """Smaller is better: for 2-D points more modes covered, then a higher high-quality
-        fraction; for images the FID."""
-        m = result["metrics"]
-        if result["extractor"] == "modes":
-            return (-m["modes_covered"], -m["high_quality_fraction"])
-        return (m["fid"],)
 
     # -- editing and judging ---------------------------------------------------------------
     def check_edit(self, config) -> None:

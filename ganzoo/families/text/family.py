@@ -5,7 +5,7 @@ from __future__ import annotations
 from ganzoo.families.image.family import ImageFamily
 from ganzoo.families.text import data as _data  # noqa: F401  (registers data.source=text)
 from ganzoo.families.text import models as _models  # noqa: F401  (registers the text archs)
-from ganzoo.family import LoadedRun, register_family
+from ganzoo.family import LoadedRun, WatchedMetric, register_family
 
 
 @register_family
@@ -70,9 +70,15 @@ class TextFamily(ImageFamily):
 
         return text_eval.TextEvaluator(config, stream)
 
-    def rank(self, result: dict) -> tuple:
-        """Smaller is better: the 4-gram JS divergence."""
-        return (result["metrics"]["js_4"],)
+    def watched_metrics(self, config) -> tuple[WatchedMetric, ...]:
+        """The 4-gram JS divergence (lower is better), then the share of real words."""
+        return WatchedMetric("js_4", "min"), WatchedMetric("word_share", "max")
+
+    def reference_figures(self, config, evaluator) -> dict[str, dict]:
+        """The baseline `unigram`, random text with the training text's character frequencies,
+        and `real`, as many training sequences as generated ones (`TextEvaluator.context`)."""
+        context = evaluator.context()
+        return {"unigram": context["unigram_baseline"], "real": context["real_floor"]}
 
     def evaluate_real(self, config, stream=None) -> dict:
         from ganzoo.families.text import evaluator as text_eval

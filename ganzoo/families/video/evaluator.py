@@ -154,14 +154,11 @@ class VideoEvaluator:
         return self.evaluate_batches(self._generated(gan, self.config.eval), **extra)
 
 
-def evaluate_real(config, stream=None) -> dict:
-    """The floor: real clips of data.split scored as if generated, against eval.split."""
-    evaluator = VideoEvaluator(config, stream)
+def real_clips(config):
+    """data.split's first eval.num_samples clips in eval.batch_size batches (numpy)."""
     ev = config.eval
     batches = moving.clips(config, config.data.split, ev.num_samples).batch(ev.batch_size)
-    return evaluator.evaluate_batches(
-        batches.as_numpy_iterator(), generated_split=config.data.split
-    )
+    return batches.as_numpy_iterator()
 
 
 def train_domain_classifier(config, stream=None) -> dict:

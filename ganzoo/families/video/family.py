@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ganzoo.families.image.family import ImageFamily
 from ganzoo.families.video import models as _models  # noqa: F401  (registers mocogan)
-from ganzoo.family import LoadedRun, register_family
+from ganzoo.family import LoadedRun, WatchedMetric, register_family
 
 
 @register_family
@@ -69,10 +69,15 @@ class VideoFamily(ImageFamily):
 
         return video_eval.VideoEvaluator(config, stream)
 
-    def evaluate_real(self, config, stream=None) -> dict:
+    def real_samples(self, config):
+        """Real data.split clips (`evaluate_real` scores them as if generated)."""
         from ganzoo.families.video import evaluator as video_eval
 
-        return video_eval.evaluate_real(config, stream)
+        return video_eval.real_clips(config)
+
+    def watched_metrics(self, config) -> tuple[WatchedMetric, ...]:
+        """The per-frame FID, then the share of frame pairs whose object is followed."""
+        return WatchedMetric("fid", "min"), WatchedMetric("tracked_share", "max")
 
     def train_domain_classifier(self, config, stream=None) -> dict:
         """The classifier of the clips' frames."""

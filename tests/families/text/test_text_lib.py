@@ -1,9 +1,11 @@
 """Text runs end to end: training (critic, JS), Gumbel annealing, CLI sample/export/eval."""
 
 import glob
+import io
 import json
 import math
 import os
+import re
 
 import numpy as np
 import pytest
@@ -13,6 +15,7 @@ from ganzoo import train_lib
 from ganzoo.config import apply_overrides, base_config
 from ganzoo.experiment import validate
 from ganzoo.families.text import data as text_data
+from ganzoo.families.text import evaluator as text_eval
 from ganzoo.families.text import lib as text_lib
 from ganzoo.families.text import metrics as text_metrics
 from ganzoo.family import family_of
@@ -116,3 +119,50 @@ def test_cli_train_sample_export_eval(corpus, tmp_path):
         for v in e.summary.value
     }
     assert "samples" in tags
+
+
+def test_training_eval_shows_js_beside_unigram_and_real_and_keeps_the_lowest(
+    corpus, tmp_path, monkeypatch
+):
+    # Step 10 scores worse (a higher js_4) than step 5: the best checkpoint stays at step 5.
+    js_4 = iter([0.3, 0.6])
+    evaluate = text_eval.TextEvaluator.evaluate
+
+    def scripted(self, gan, **extra):
+        result = evaluate(self, gan, **extra)
+        result["metrics"]["js_4"] = next(js_4)
+        return result
+
+    monkeypatch.setattr(text_eval.TextEvaluator, "evaluate", scripted)
+    config = text_config(corpus, **{"train.steps": 10, "eval.every": 5})
+    workdir = str(tmp_path / "run")
+    out = io.StringIO()
+    train_lib.train(config, workdir, stream=out)
+    context = text_eval.TextEvaluator(config).context()
+    unigram, real = context["unigram_baseline"], context["real_floor"]
+    assert real["js_4"] < unigram["js_4"]  # the floor is below the baseline
+
+    def beside(key):
+        return rf"\(unigram {unigram[key]:.3g}, real {real[key]:.3g}\)"
+
+    line = r"^eval step {}: js_4 {} {} \| word_share [0-9.]+ {} · {} · \d+s$"
+    lines = out.getvalue()
+    step5 = line.format(5, "0.3", beside("js_4"), beside("word_share"), "best so far")
+    step10 = line.format(
+        10, "0.6", beside("js_4"), beside("word_share"), r"best: step 5 \(js_4 0.3\)"
+    )
+    assert re.search(step5, lines, re.M) and re.search(step10, lines, re.M), lines
+    best = json.load(open(os.path.join(workdir, "eval", "best.json")))
+    assert best["step"] == 5 and best["checkpoint_path"].endswith(os.path.join("best", "ckpt-5"))
+
+    scalars = {}
+    for path in glob.glob(os.path.join(workdir, "tensorboard", "events.*")):
+        for e in tf.compat.v1.train.summary_iterator(path):
+            for v in e.summary.value:
+                if v.metadata.plugin_data.plugin_name == "scalars":
+                    scalars.setdefault(v.tag, {})[e.step] = float(tf.make_ndarray(v.tensor))
+    assert scalars["eval/js_4"] == pytest.approx({5: 0.3, 10: 0.6})
+    for key in ("js_4", "word_share"):
+        assert scalars[f"eval/{key}/real"] == pytest.approx({5: real[key], 10: real[key]})
+        assert scalars[f"eval/{key}/unigram"] == pytest.approx({5: unigram[key], 10: unigram[key]})
+    assert "eval/js_1/real" not in scalars  # only the watched metrics carry reference lines

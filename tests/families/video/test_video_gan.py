@@ -142,6 +142,10 @@ def test_cli_train_sample_eval_export(objects_dir, tmp_path):
     assert cli(*args, "--set=eval.at_end=true") == 0  # the eval callback scores clips too
     with open(os.path.join(workdir, "eval", "best.json"), encoding="utf-8") as f:
         assert json.load(f)["extractor_name"] == "classifier:fashion_mnist"
+    with open(os.path.join(workdir, "eval", "reference.json"), encoding="utf-8") as f:
+        figures = json.load(f)["figures"]  # the floor and the baseline beside the run's figures
+    assert figures["real"]["tracked_share"] > 0.9
+    assert figures["marginal"]["fid"] > figures["real"]["fid"]
     samples = os.listdir(os.path.join(workdir, "samples"))
     assert {"step_000002.gif", "step_000002.png"} <= set(samples)
     assert cli(*args, "--mode=sample") == 0
