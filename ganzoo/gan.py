@@ -190,6 +190,12 @@ class GAN(keras.Model):
         self.fused_d_pass = fused_d_pass
         self._fuse_d = resolve_fused_d_pass(fused_d_pass, discriminator)
         self.reuse_fakes = bool(reuse_fakes)
+        self._init_trackers()
+        # Both networks arrive built (functional models), so the GAN is too: saving and
+        # checkpointing work before the first step.
+        self.built = bool(generator.built and discriminator.built)
+
+    def _init_trackers(self):
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.real_logit_tracker = keras.metrics.Mean(name="d_real_logit")
@@ -199,9 +205,6 @@ class GAN(keras.Model):
             name: keras.metrics.Mean(name=name)
             for name in ("d_grad_norm", "g_grad_norm", "d_real_acc", "d_fake_acc")
         }
-        # Both networks arrive built (functional models), so the GAN is too: saving and
-        # checkpointing work before the first step.
-        self.built = bool(generator.built and discriminator.built)
 
     def _init_penalty(self, penalty, weight, interval):
         self.penalty = None if penalty in (None, "", "none") else penalty
