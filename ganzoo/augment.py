@@ -1,4 +1,6 @@
-"""DiffAugment (Zhao et al. 2020): differentiable augmentations applied to every D input.
+"""DiffAugment (Zhao et al. 2020): differentiable augmentations applied to every D input; and
+adaptive discriminator augmentation (ADA, Karras et al. 2020), the same transforms each applied
+with a probability p that training adjusts.
 
 Each transform is differentiable in the images, so the generator is trained through it. The
 same policy is applied to real and generated images, in the D and the G steps. The transforms
@@ -82,14 +84,15 @@ POLICIES = {
 }
 
 
-def parse_policy(policy: str) -> tuple[str, ...]:
-    """ "color,translation,cutout" -> ("color", "translation", "cutout"); "" -> ()."""
+def parse_policy(policy: str, key: str = "diff_augment") -> tuple[str, ...]:
+    """ "color,translation,cutout" -> ("color", "translation", "cutout"); "" -> (). `key`
+    names the setting in the error message."""
     names = tuple(p.strip() for p in policy.split(",") if p.strip())
     for name in names:
         if name not in POLICIES:
             raise ConfigError(
-                unknown_name_message("DiffAugment policy", name, POLICIES)
-                + f" Received: diff_augment={policy!r}."
+                unknown_name_message("augmentation policy", name, POLICIES)
+                + f" Received: {key}={policy!r}."
             )
     return names
 
@@ -114,3 +117,74 @@ def diff_augment(x, policy: str | tuple[str, ...], seed=None):
         for transform in POLICIES[name]:
             x = transform(x, seed=seed)
     return x
+
+
+def adaptive_augment(x, policy: str | tuple[str, ...], p, seed=None):
+    """ADA's pipeline on the NHWC batch `x`: each transform T of `policy`, in order, replaces
+    x_i by T(x_i) with probability p, drawn independently per example and per transform.
+
+    x_i <- T(x_i) if u_i < p else x_i,   u_i ~ U[0, 1)
+
+    p = 0 returns `x` unchanged, p = 1 is `diff_augment`. Every transform is computed on the
+    whole batch and selected per example, so the graph is the same for every p (XLA).
+    """
+    names = parse_policy(policy) if isinstance(policy, str) else tuple(policy)
+    if names:
+        check_images(x.shape, ",".join(names))
+    p = tf.cast(p, tf.float32)
+    for name in names:
+        for transform in POLICIES[name]:
+            chosen = _uniform(tf.shape(x)[0], seed) < p  # [B, 1, 1, 1]
+            x = tf.where(chosen, transform(x, seed=seed), x)
+    return x
+
+
+def ada_adjust(p, rt, target: float, images, kimg: float):
+    """ADA's update of p after an interval in which D saw `images` real images:
+
+    p' = clip(p + sign(r_t - target) * images / (1000 kimg), 0, 1)
+
+    r_t = E[sign(D(x_real))] over the interval: near 1 when D is confidently right on every real
+    image (it overfits), so p rises; below the target, p falls. `kimg` is the speed: p can go
+    from 0 to 1 in kimg thousand images.
+    """
+    step = tf.cast(images, tf.float32) / (1000.0 * float(kimg))
+    delta = tf.sign(tf.cast(rt, tf.float32) - float(target)) * step
+    return tf.clip_by_value(tf.cast(p, tf.float32) + delta, 0.0, 1.0)
+
+
+def check_ada(
+    target, interval, kimg, policy: str, diff_augment: str = "", prefix: str = ""
+) -> tuple[str, ...]:
+    """The parsed ADA policy (() when ADA is off, target 0), or ConfigError for settings that
+    cannot work. `prefix` ("stabilizers.") names the keys as the config does."""
+    if target == 0:
+        return ()
+    if not 0 < target < 1:
+        raise ConfigError(
+            f"Received: {prefix}ada_target={target!r}. Expected 0 (off) or a value in (0, 1): "
+            "the E[sign(D(x_real))] that p is adjusted towards (0.6 in the paper)."
+        )
+    if int(interval) != interval or interval < 1:
+        raise ConfigError(
+            f"Received: {prefix}ada_interval={interval!r}. Expected an integer >= 1 (steps "
+            "between adjustments of p; 4 in the paper)."
+        )
+    if not kimg > 0:
+        raise ConfigError(
+            f"Received: {prefix}ada_kimg={kimg!r}. Expected a value > 0 (thousands of images "
+            "in which p can go from 0 to 1)."
+        )
+    if diff_augment:
+        raise ConfigError(
+            f"Received: {prefix}ada_target={target} with {prefix}diff_augment="
+            f"{diff_augment!r}. Expected one of them: ADA applies the same transforms with an "
+            f"adaptive probability (set {prefix}ada_policy; at p = 1 it is DiffAugment)."
+        )
+    names = parse_policy(policy, f"{prefix}ada_policy")
+    if not names:
+        raise ConfigError(
+            f"Received: {prefix}ada_policy={policy!r} with {prefix}ada_target={target}. "
+            f"Expected transforms to apply, e.g. 'color,translation,cutout' ({', '.join(POLICIES)})."
+        )
+    return names

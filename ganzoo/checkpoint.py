@@ -1,5 +1,5 @@
 """Checkpoints of a GAN run: both networks (and the EMA generator), both optimizers, the step,
-the RNG state."""
+the RNG state (and ADA's augmentation probability)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,9 @@ class RunCheckpoint:
         )
         if getattr(gan, "ema_generator", None) is not None:
             tracked["ema_generator"] = gan.ema_generator
+        if getattr(gan, "ada_variables", None):
+            # ADA's p, r_t and the current interval's sums: a resumed run goes on from them.
+            tracked["ada"] = gan.ada_variables
         # Batches skipped beyond the step after skip_data rollbacks: the input pipeline (seeded,
         # deterministic) is at batch step + data_skip, and a resumed run skips that many.
         self.data_skip = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_skip")

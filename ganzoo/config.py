@@ -164,6 +164,15 @@ def stabilizers_section() -> dict:
         instance_noise_std=0.0,  # std of Gaussian noise on D inputs at step 0; 0 = off.
         instance_noise_steps=10_000,  # steps over which that std decays linearly to 0.
         pack=1,  # PacGAN: D judges this many examples at once (Lin et al. 2018); 1 = off.
+        # ADA (Karras et al. 2020): each transform of ada_policy is applied to every D input
+        # with a probability p, adjusted every ada_interval steps so that E[sign(D(real))]
+        # approaches ada_target (0.6 in the paper; 0 = off). p can go 0 -> 1 in ada_kimg
+        # thousand images: the paper's 500 suits runs of tens of millions of images; 100 lets
+        # p settle within the first ~1,600 steps of a 10,000-step batch-64 run.
+        ada_target=0.0,
+        ada_interval=4,
+        ada_kimg=100.0,
+        ada_policy="color,translation,cutout",  # DiffAugment's transforms (augment.POLICIES).
     )
 
 

@@ -126,6 +126,12 @@ class GAN(keras.Model):
     `pack` m > 1, PacGAN's packing (Lin et al. 2018): D judges m examples at once, stacked
     along the last axis, so a collapsed G (m near-identical fakes) is easy to tell from m real
     examples; D must be built for the packed shape (`stabilizers.packed_shape`).
+    `ada_target` t in (0, 1) turns on adaptive discriminator augmentation (Karras et al. 2020):
+    each transform of `ada_policy` is applied to every D input (real and fake, D and G steps)
+    with probability `ada_p`, a non-trainable variable (checkpointed) that starts at 0 and
+    every `ada_interval` steps moves by +-(images seen) / (1000 `ada_kimg`) towards
+    E[sign(D(x_real))] = t; metrics `ada_p` and `ada_rt` (the last interval's E[sign]).
+    ADA and `diff_augment` are exclusive (ADA at p = 1 is DiffAugment).
 
     Performance options (docs/performance.md): `fused_d_pass` ("auto", True, False) runs D once
     on the concatenated real + fake batch instead of twice; "auto" does so exactly when every
@@ -154,6 +160,10 @@ class GAN(keras.Model):
         instance_noise_std: float = 0.0,
         instance_noise_steps: int = 0,
         pack: int = 1,
+        ada_target: float = 0.0,
+        ada_interval: int = 4,
+        ada_kimg: float = 100.0,
+        ada_policy: str = "color,translation,cutout",
         fused_d_pass="auto",
         reuse_fakes: bool = False,
         **kwargs,
@@ -176,9 +186,16 @@ class GAN(keras.Model):
         self._init_stabilizers(
             clip_weights, diff_augment, ema_decay, instance_noise_std, instance_noise_steps
         )
+        self._init_ada(ada_target, ada_interval, ada_kimg, ada_policy)
         self.fused_d_pass = fused_d_pass
         self._fuse_d = resolve_fused_d_pass(fused_d_pass, discriminator)
         self.reuse_fakes = bool(reuse_fakes)
+        self._init_trackers()
+        # Both networks arrive built (functional models), so the GAN is too: saving and
+        # checkpointing work before the first step.
+        self.built = bool(generator.built and discriminator.built)
+
+    def _init_trackers(self):
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.real_logit_tracker = keras.metrics.Mean(name="d_real_logit")
@@ -188,9 +205,6 @@ class GAN(keras.Model):
             name: keras.metrics.Mean(name=name)
             for name in ("d_grad_norm", "g_grad_norm", "d_real_acc", "d_fake_acc")
         }
-        # Both networks arrive built (functional models), so the GAN is too: saving and
-        # checkpointing work before the first step.
-        self.built = bool(generator.built and discriminator.built)
 
     def _init_penalty(self, penalty, weight, interval):
         self.penalty = None if penalty in (None, "", "none") else penalty
@@ -228,6 +242,37 @@ class GAN(keras.Model):
                 f"Received: instance_noise_std={noise_std}, instance_noise_steps={noise_steps}. "
                 "Expected std >= 0 and, when std > 0, steps >= 1."
             )
+
+    def _init_ada(self, target, interval, kimg, policy):
+        self.ada_policy = policy
+        self._ada_names = augment_lib.check_ada(target, interval, kimg, policy, self.diff_augment)
+        self.ada_target, self.ada_interval, self.ada_kimg = float(target), int(interval), kimg
+        if not self._ada_names:
+            return
+        shape = self.discriminator.input_shape
+        shape = shape[0] if isinstance(shape, list) else shape
+        if len(shape) != 4:
+            raise ConfigError(
+                f"Received: ada_target={target} for discriminator inputs of shape {shape}. "
+                "Expected image batches [batch, height, width, channels]: ADA's transforms "
+                "act on images; set ada_target=0 for other data."
+            )
+        # One value on every replica (each computes it from all-reduced statistics), so the
+        # first replica's write stands for all.
+        state = dict(trainable=False, autocast=False, aggregation="only_first_replica")
+        self.ada_p = keras.Variable(0.0, dtype="float32", name="ada_p", **state)
+        self.ada_rt = keras.Variable(0.0, dtype="float32", name="ada_rt", **state)
+        # Over the current interval: sum of sign(D(real)), logits counted, real images, steps.
+        self.ada_accumulator = keras.Variable(
+            tf.zeros([4]), dtype="float32", name="ada_accumulator", **state
+        )
+
+    @property
+    def ada_variables(self) -> dict:
+        """ADA's state, for checkpoints: {} when ADA is off."""
+        if not self._ada_names:
+            return {}
+        return dict(p=self.ada_p, rt=self.ada_rt, accumulator=self.ada_accumulator)
 
     def compile(
         self,
@@ -339,8 +384,11 @@ class GAN(keras.Model):
         return self.step_logs()
 
     def step_logs(self) -> dict:
-        """What `train_step` returns: each metric's running mean, by name."""
+        """What `train_step` returns: each metric's running mean, by name (and ADA's current
+        p and r_t, when on)."""
         logs = {m.name: m.result() for m in self.metrics}
+        if self._ada_names:
+            logs.update(ada_p=tf.identity(self.ada_p.value), ada_rt=tf.identity(self.ada_rt.value))
         if distribute_lib.is_multi_worker():
             # Keras 3 reduces step outputs across workers with strategy.reduce(MEAN, v, axis=0),
             # which fails on scalars ("Invalid reduction dimension 0", keras-team/keras#20585,
@@ -360,6 +408,10 @@ class GAN(keras.Model):
     def _update_step_metrics(
         self, d_loss, g_loss, penalty, real_logits, fake_logits, d_norm, g_grads
     ):
+        """Records a finished step: the metric trackers, and ADA's observation of the last D
+        step's logits on (augmented) reals, the one place every GAN step reports them."""
+        if self._ada_names:
+            self.ada_observe(real_logits)
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         self.real_logit_tracker.update_state(tf.reduce_mean(real_logits))
@@ -375,6 +427,28 @@ class GAN(keras.Model):
         health["g_grad_norm"].update_state(g_norm)
         health["d_real_acc"].update_state(tf.reduce_mean(tf.cast(real_logits > 0, tf.float32)))
         health["d_fake_acc"].update_state(tf.reduce_mean(tf.cast(fake_logits < 0, tf.float32)))
+
+    def ada_observe(self, real_logits) -> None:
+        """Adds one step's sign(D(x_real)) to the interval's sums; at the interval's end sets
+        ada_rt = E[sign(D(x_real))] over it, moves ada_p (`augment.ada_adjust`) and restarts
+        the sums. Variables only, selected with tf.where: no Python state, one graph (XLA).
+        Under a multi-replica strategy the sums are all-reduced first, so every replica holds
+        the global r_t and p."""
+        signs = tf.sign(tf.cast(real_logits, tf.float32))
+        images = tf.shape(real_logits)[0] * self.pack  # packing: m images per logit row
+        sums = tf.stack(
+            [tf.reduce_sum(signs), tf.cast(tf.size(signs), tf.float32), tf.cast(images, tf.float32)]
+        )
+        context = tf.distribute.get_replica_context()
+        if context is not None and tf.distribute.get_strategy().num_replicas_in_sync > 1:
+            sums = context.all_reduce(tf.distribute.ReduceOp.SUM, sums)
+        total = self.ada_accumulator.value + tf.concat([sums, [1.0]], axis=0)
+        due = total[3] >= float(self.ada_interval)
+        rt = total[0] / tf.maximum(total[1], 1.0)
+        p = augment_lib.ada_adjust(self.ada_p.value, rt, self.ada_target, total[2], self.ada_kimg)
+        self.ada_p.assign(tf.where(due, p, self.ada_p.value))
+        self.ada_rt.assign(tf.where(due, rt, self.ada_rt.value))
+        self.ada_accumulator.assign(tf.where(due, tf.zeros_like(total), total))
 
     def _discriminator_step(self, real, fake):
         real_in, fake_in = self.discriminator_inputs(real), self.discriminator_inputs(fake)
@@ -406,10 +480,14 @@ class GAN(keras.Model):
         )
 
     def discriminator_inputs(self, x):
-        """What D sees of a batch: DiffAugment, then instance noise (each when enabled), then
-        packing (m examples per D input, when pack > 1)."""
+        """What D sees of a batch: DiffAugment or ADA, then instance noise (each when enabled),
+        then packing (m examples per D input, when pack > 1)."""
         if self.augment_policy:
             x = augment_lib.diff_augment(x, self.augment_policy, seed=self.seed_generator)
+        if self._ada_names:
+            x = augment_lib.adaptive_augment(
+                x, self._ada_names, self.ada_p.value, seed=self.seed_generator
+            )
         if self.instance_noise_std > 0:
             x = stabilizers.instance_noise(
                 x,
@@ -494,6 +572,10 @@ class GAN(keras.Model):
             instance_noise_std=self.instance_noise_std,
             instance_noise_steps=self.instance_noise_steps,
             pack=self.pack,
+            ada_target=self.ada_target,
+            ada_interval=self.ada_interval,
+            ada_kimg=self.ada_kimg,
+            ada_policy=self.ada_policy,
             fused_d_pass=self.fused_d_pass,
             reuse_fakes=self.reuse_fakes,
         )

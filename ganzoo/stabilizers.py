@@ -1,7 +1,7 @@
 """Training stabilisers that act on variables or D inputs: EMA, weight clipping, instance noise;
 and the validation of the config's `stabilizers` section and model flags.
 
-Losses live in `losses`, penalties in `penalties`, DiffAugment in `augment`, spectral norm and
+Losses live in `losses`, penalties in `penalties`, DiffAugment and ADA in `augment`, spectral norm and
 minibatch stddev in `models.layers`; `GAN` composes them.
 """
 
@@ -119,6 +119,10 @@ def check_config(config) -> None:
     losses.get(model.loss, label_smoothing=s.label_smoothing)
     if augment.parse_policy(s.diff_augment):
         augment.check_images((None, *example_shape(config)), s.diff_augment)
+    # ADA's shape rule is each family's (ImageFamily.check_adaptive_augment): it knows its examples.
+    augment.check_ada(
+        s.ada_target, s.ada_interval, s.ada_kimg, s.ada_policy, s.diff_augment, "stabilizers."
+    )
     group = model.minibatch_std_group
     _check_range("model.minibatch_std_group", group, 0)
     if group and model.arch in _NO_MINIBATCH_STD:

@@ -166,7 +166,7 @@ class TrainingMonitor(keras.callbacks.Callback):
                 tf.summary.text("health/warnings", text)
         if self.chief:
             self._append_log({"step": step, "images_per_sec": self.images_per_sec, **logs})
-        shown = [k for k in (*PROGRESS_KEYS, "d_penalty", "diversity") if k in logs]
+        shown = [k for k in (*PROGRESS_KEYS, "d_penalty", "diversity", "ada_p") if k in logs]
         parts = " ".join(f"{k} {logs[k]:.4f}" for k in shown)
         self.say(
             f"step {step}/{self.total} | {parts} | {self.images_per_sec:.0f} img/s | "

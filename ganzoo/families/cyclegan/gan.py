@@ -98,6 +98,7 @@ class CycleGAN(GAN):
             for name, value in (
                 ("penalty", self.penalty_fn),
                 ("diff_augment", self.augment_policy),
+                ("ada_target", self.ada_target),
                 ("ema_decay", self.ema_decay),
                 ("instance_noise_std", self.instance_noise_std),
                 ("clip_weights", self.clip_weights),
@@ -245,6 +246,11 @@ def check_config(config) -> None:
     if not cg.enabled:
         return
     models_cyclegan.check_shape(config.model.resolution, config.model.channels)
+    if config.stabilizers.ada_target:
+        raise ConfigError(
+            f"Received: stabilizers.ada_target={config.stabilizers.ada_target} for a CycleGAN. "
+            "Expected 0: its step does not augment D's inputs (nor apply the other stabilizers)."
+        )
     if cg.direction not in ("a2b", "b2a"):
         raise ConfigError(f"Received: cyclegan.direction={cg.direction!r}. Expected a2b or b2a.")
     if min(cg.g_width, cg.d_width, cg.res_blocks, cg.eval_num) < 1:

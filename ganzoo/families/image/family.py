@@ -26,6 +26,7 @@ class ImageFamily(Family):
         self.check_model(config)
         self.check_sampling(config)
         self.check_packing(config)
+        self.check_adaptive_augment(config)
 
     @property
     def supports_packing(self) -> bool:
@@ -40,6 +41,21 @@ class ImageFamily(Family):
             raise ConfigError(
                 f"Received: stabilizers.pack={pack} for a {self.name} run. Expected 1: this "
                 "family's discriminator is not built for packed examples (the image family's is)."
+            )
+
+    def check_adaptive_augment(self, config) -> None:
+        """ADA (stabilizers.ada_target) transforms image batches: refused for other examples
+        (2-D points, clips, waveforms, text). Families whose step never calls
+        `GAN.discriminator_inputs` refuse it in their own checks (CycleGAN)."""
+        target = config.stabilizers.ada_target
+        if not target:
+            return
+        shape = tuple(self.example_shape(config))
+        if len(shape) != 3:
+            raise ConfigError(
+                f"Received: stabilizers.ada_target={target} for a {self.name} run whose "
+                f"examples have shape {shape}. Expected images [height, width, channels]: ADA's "
+                "transforms act on images; set stabilizers.ada_target=0."
             )
 
     def check_model(self, config) -> None:
