@@ -9,7 +9,13 @@ from ganzoo.errors import ConfigError
 from ganzoo.models.layers import MinibatchStdDev, SpectralNorm
 from ganzoo.models.registry import register_model
 
-_INIT = keras.initializers.RandomNormal(stddev=0.02)  # the DCGAN paper's initialisation
+
+def _init() -> keras.initializers.Initializer:
+    """A fresh N(0, 0.02) initialiser per layer (the DCGAN paper's initialisation).
+
+    One shared unseeded instance would give every layer of the same shape the same weights,
+    from a seed fixed at import; a fresh one draws from `keras.utils.set_random_seed`'s seed."""
+    return keras.initializers.RandomNormal(stddev=0.02)
 
 
 def start_size(resolution: int) -> int:
@@ -59,7 +65,7 @@ def generator_body(z, resolution: int, channels: int, width: int, normalize):
     so the class-conditional generator shares this body with its own batch norm."""
     start, n = start_size(resolution), _num_upsamplings(resolution)
     filters = width * 2 ** (n - 1)
-    x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_INIT)(z)
+    x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_init())(z)
     x = layers.ReLU()(normalize(x, "dense"))
     x = layers.Reshape((start, start, filters))(x)
     for i in range(n - 1):
@@ -70,12 +76,12 @@ def generator_body(z, resolution: int, channels: int, width: int, normalize):
             strides=2,
             padding="same",
             use_bias=False,
-            kernel_initializer=_INIT,
+            kernel_initializer=_init(),
             name=f"up{i}",
         )(x)
         x = layers.ReLU()(normalize(x, i))
     x = layers.Conv2DTranspose(
-        channels, 4, strides=2, padding="same", kernel_initializer=_INIT, name=f"up{n - 1}"
+        channels, 4, strides=2, padding="same", kernel_initializer=_init(), name=f"up{n - 1}"
     )(x)
     return layers.Activation("tanh", dtype="float32", name="images")(x)
 
@@ -104,7 +110,7 @@ def discriminator(
     x, filters = images, width
     for i in range(n):
         conv = layers.Conv2D(
-            filters, 4, strides=2, padding="same", kernel_initializer=_INIT, name=f"down{i}"
+            filters, 4, strides=2, padding="same", kernel_initializer=_init(), name=f"down{i}"
         )
         x = maybe_sn(conv)(x)
         x = layers.LeakyReLU(0.2)(x)
@@ -112,7 +118,7 @@ def discriminator(
     if minibatch_std_group:
         x = MinibatchStdDev(minibatch_std_group, name="minibatch_std")(x)
     x = layers.Flatten()(x)
-    dense = layers.Dense(1, kernel_initializer=_INIT, dtype="float32", name="logits")
+    dense = layers.Dense(1, kernel_initializer=_init(), dtype="float32", name="logits")
     logits = maybe_sn(dense)(x)
     del start
     return keras.Model(images, logits, name="dcgan_discriminator")

@@ -7,7 +7,13 @@ from keras import layers
 
 from ganzoo.errors import ConfigError
 
-_INIT = keras.initializers.RandomNormal(stddev=0.02)
+
+def _init() -> keras.initializers.Initializer:
+    """A fresh N(0, 0.02) initialiser per layer.
+
+    One shared unseeded instance would give every layer of the same shape the same weights,
+    from a seed fixed at import; a fresh one draws from `keras.utils.set_random_seed`'s seed."""
+    return keras.initializers.RandomNormal(stddev=0.02)
 
 
 def auto_layers(resolution: int) -> int:
@@ -44,7 +50,7 @@ def patchgan_discriminator(
             strides=stride,
             padding="same",
             use_bias=i == 0,
-            kernel_initializer=_INIT,
+            kernel_initializer=_init(),
             name=f"conv{i}",
         )(x)
         if i:
@@ -52,6 +58,6 @@ def patchgan_discriminator(
             x = layers.GroupNormalization(groups=-1, epsilon=1e-5, name=f"conv{i}_in")(x)
         x = layers.LeakyReLU(0.2)(x)
     logits = layers.Conv2D(
-        1, 4, padding="same", kernel_initializer=_INIT, dtype="float32", name="patch_logits"
+        1, 4, padding="same", kernel_initializer=_init(), dtype="float32", name="patch_logits"
     )(x)
     return keras.Model(pairs, logits, name="patchgan_discriminator")

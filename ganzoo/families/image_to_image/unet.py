@@ -12,7 +12,15 @@ from keras import layers
 
 from ganzoo.errors import ConfigError
 
-_INIT = keras.initializers.RandomNormal(stddev=0.02)  # pix2pix's initialisation
+
+def _init() -> keras.initializers.Initializer:
+    """A fresh N(0, 0.02) initialiser per layer (pix2pix's initialisation).
+
+    One shared unseeded instance would give every layer of the same shape the same weights,
+    from a seed fixed at import; a fresh one draws from `keras.utils.set_random_seed`'s seed."""
+    return keras.initializers.RandomNormal(stddev=0.02)
+
+
 MAX_AUTO_DEPTH = 4
 
 
@@ -67,7 +75,7 @@ def unet_generator(
             strides=2,
             padding="same",
             use_bias=i == 0,
-            kernel_initializer=_INIT,
+            kernel_initializer=_init(),
             name=f"down{i}",
         )(x)
         if i:
@@ -82,7 +90,7 @@ def unet_generator(
             strides=2,
             padding="same",
             use_bias=False,
-            kernel_initializer=_INIT,
+            kernel_initializer=_init(),
             name=f"up{i}",
         )(x)
         x = layers.BatchNormalization(name=f"up{i}_bn")(x)
@@ -91,7 +99,7 @@ def unet_generator(
         x = layers.ReLU()(x)
         x = layers.Concatenate(name=f"skip{i}")([x, skips[i]])
     x = layers.Conv2DTranspose(
-        out_channels, 4, strides=2, padding="same", kernel_initializer=_INIT, name="out"
+        out_channels, 4, strides=2, padding="same", kernel_initializer=_init(), name="out"
     )(x)
     images = layers.Activation("tanh", dtype="float32", name="images")(x)
     return keras.Model(inputs, images, name="unet_generator")

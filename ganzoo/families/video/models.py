@@ -22,7 +22,15 @@ from ganzoo.errors import ConfigError
 from ganzoo.models import dcgan
 from ganzoo.models.registry import register_model
 
-_INIT = keras.initializers.RandomNormal(stddev=0.02)
+
+def _init() -> keras.initializers.Initializer:
+    """A fresh N(0, 0.02) initialiser per layer.
+
+    One shared unseeded instance would give every layer of the same shape the same weights,
+    from a seed fixed at import; a fresh one draws from `keras.utils.set_random_seed`'s seed."""
+    return keras.initializers.RandomNormal(stddev=0.02)
+
+
 VIDEO_D, FRAME_D, FRAME_G = "video_discriminator", "frame_discriminator", "frame_generator"
 # The video section's defaults, for building through the registry with model config alone.
 DEFAULT_MOTION_DIM, DEFAULT_NOISE_DIM = 16, 8
@@ -149,13 +157,13 @@ def video_discriminator(
             4,
             strides=(stride_t, 2, 2),
             padding="same",
-            kernel_initializer=_INIT,
+            kernel_initializer=_init(),
             name=f"down3d{i}",
         )
         x = layers.LeakyReLU(0.2)(conv(x))
         filters = min(filters * 2, width * 8)
     x = layers.Flatten()(x)
-    logits = layers.Dense(1, kernel_initializer=_INIT, dtype="float32", name="logits")(x)
+    logits = layers.Dense(1, kernel_initializer=_init(), dtype="float32", name="logits")(x)
     return keras.Model(clips, logits, name=VIDEO_D)
 
 
