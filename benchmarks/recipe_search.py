@@ -34,8 +34,10 @@ import time
 
 from docs.tables import markdown_table
 from ganzoo import train_lib
+from ganzoo.data import synthetic as data_lib
 from ganzoo.experiment import get_experiment, load_builtin_experiments
-from ganzoo.metrics.evaluator import synthetic_metrics
+from ganzoo.metrics.evaluator import MODE_THRESHOLD, synthetic_metrics
+from ganzoo.metrics.modes import mode_metrics
 
 NUM_SAMPLES = 2500  # PacGAN's and VEEGAN's sample count
 
@@ -53,11 +55,16 @@ def _scores(config, gan, workdir: str) -> dict:
     """2-D benchmarks: modes by PacGAN's count on NUM_SAMPLES samples; anything else: the
     family's `--mode=eval` figures (written under the run's eval/ as usual)."""
     if config.data.source == "synthetic":
-        m = synthetic_metrics(config, gan.generate(NUM_SAMPLES, seed=1234))
+        points = gan.generate(NUM_SAMPLES, seed=1234)
+        m = synthetic_metrics(config, points)
+        centers, std = data_lib.mode_centers(config.data.name), data_lib.mode_std(config.data.name)
+        any_sample = mode_metrics(points, centers, std, MODE_THRESHOLD, min_count=1)
         return dict(
             modes=m["modes_covered"],
             num_modes=m["num_modes"],
             high_quality=m["high_quality_fraction"],
+            modes_with_any_sample=any_sample["modes_covered"],
+            kl_to_uniform=m["kl_to_uniform"],
         )
     from ganzoo import eval_lib
 
