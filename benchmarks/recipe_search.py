@@ -118,7 +118,7 @@ def modes_table(records: list[dict], *experiments: str) -> str:
             key=lambda r: r["seed"],
         )
         if not runs:
-            rows.append([f"`{name}`", "not measured yet", "", "", "", "", ""])
+            rows.append([f"`{name}`", "not measured yet", "", "", "", "", "", "", ""])
             continue
         k = runs[0]["num_modes"]
         hq = [100 * r["high_quality"] for r in runs]
@@ -132,6 +132,8 @@ def modes_table(records: list[dict], *experiments: str) -> str:
                 f"{sum(r['modes'] == k for r in runs)} of {len(runs)}",
                 ", ".join(f"{v:.1f}" for v in hq),
                 f"**{_mean_std(hq, '{:.1f}')}**",
+                _mean_std([r["modes_with_any_sample"] for r in runs], "{:.1f}"),
+                _mean_std([r["kl_to_uniform"] for r in runs], "{:.3f}"),
                 f"{min(walls):.0f}–{max(walls):.0f} s (load {min(loads):.1f}–{max(loads):.1f})",
             ]
         )
@@ -142,6 +144,8 @@ def modes_table(records: list[dict], *experiments: str) -> str:
         "seeds with all",
         "high-quality % per seed",
         "high-quality %",
+        "modes with any high-quality sample",
+        "KL(modes ‖ uniform)",
         "training time",
     ]
     return markdown_table(header, rows)

@@ -36,7 +36,8 @@ def ring8(tmp_path, name, **overrides):
     overrides = {"train.steps": 1500, "train.log_every": 250, "train.sample_every": 1500,
                  "train.checkpoint_every": 1500, **overrides}  # fmt: skip
     stream = io.StringIO()
-    train_lib.train(ganzoo.get_experiment("ring8_gan", overrides), str(tmp_path / name), stream)
+    experiment = ganzoo.get_experiment("ring8_plain_gan", overrides)
+    train_lib.train(experiment, str(tmp_path / name), stream)
     return stream.getvalue()
 
 

@@ -22,3 +22,17 @@ def test_records_each_run_once_and_skips_finished_ones(tmp_path, capsys):
     capsys.readouterr()
     recipe_search.main(args)  # everything is done: nothing trained, nothing appended
     assert capsys.readouterr().out == "" and len(out.read_text().splitlines()) == 3
+
+
+def test_modes_table_shows_shipped_runs_per_seed_and_mean_std():
+    def rec(seed, modes, hq, overrides=None):
+        return dict(experiment="ring8_gan", overrides=overrides or {}, seed=seed, steps=8000,
+                    modes=modes, num_modes=8, high_quality=hq, modes_with_any_sample=8,
+                    kl_to_uniform=0.01, wall_s=30.0 + seed, load_before=1.0, commit="abc")  # fmt: skip
+
+    records = [rec(1, 6, 0.90), rec(0, 8, 0.96), rec(2, 7, 0.93), rec(3, 1, 0.1, {"x": 1})]
+    table = recipe_search.modes_table(records, "ring8_gan", "grid25_gan")
+    row, missing = table.splitlines()[2:]
+    assert "| 8, 6, 7 |" in row and "**7.0 ± 1.0** / 8" in row and "| 1 of 3 |" in row
+    assert "96.0, 90.0, 93.0" in row and "**93.0 ± 3.0**" in row and "30–32 s" in row
+    assert "not measured yet" in missing
