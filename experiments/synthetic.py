@@ -41,3 +41,9 @@ def ring8_plain_gan():
 def grid25_gan():
     """MLP GAN on grid25 (a 5x5 grid of Gaussians), a harder mode-collapse benchmark."""
     return _mlp_gan("grid25", steps=10_000)
+
+
+@register_experiment("grid25_plain_gan")
+def grid25_plain_gan():
+    """Plain MLP GAN on grid25 (non-saturating loss, no remedy): it partially collapses."""
+    return _mlp_gan("grid25", steps=10_000)
