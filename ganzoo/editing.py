@@ -175,6 +175,12 @@ def invert(
     return Reconstruction(z.numpy(), images.numpy(), mse, np.asarray(history))
 
 
+def _trainable_clone(layer):
+    # The sampling generator of an EMA run is a frozen copy whose variables were built
+    # non-trainable; the tuned copy's layers are rebuilt trainable.
+    return layer.__class__.from_config({**layer.get_config(), "trainable": True})
+
+
 def finetune(
     generator: keras.Model,
     z,
@@ -192,7 +198,7 @@ def finetune(
     Inference mode throughout (batch-norm statistics are not updated)."""
     if steps < 0:
         raise ConfigError(f"Received: steps={steps}. Expected >= 0.")
-    tuned = keras.models.clone_model(generator)
+    tuned = keras.models.clone_model(generator, clone_function=_trainable_clone)
     tuned.set_weights(generator.get_weights())
     z = tf.constant(np.asarray(z, np.float32))
     target = np.asarray(target, np.float32)

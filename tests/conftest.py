@@ -16,6 +16,30 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def _op_determinism():
+    """TF's op-determinism switch, or None before TF is imported (then it is off)."""
+    import sys
+
+    if "tensorflow" not in sys.modules:
+        return None
+    from tensorflow.python.framework import config as tf_config
+
+    return tf_config
+
+
+@pytest.fixture(autouse=True)
+def _restore_op_determinism():
+    """A test that trains in-process with train.deterministic=true turns on TF's op determinism
+    for the whole process, and Keras then silently drops jit_compile=True in every later test;
+    switch it back off after such a test."""
+    before = _op_determinism()
+    was_on = bool(before and before.is_op_determinism_enabled())
+    yield
+    after = _op_determinism()
+    if after and not was_on and after.is_op_determinism_enabled():
+        after.disable_op_determinism()
+
+
 @pytest.fixture
 def tiny_synthetic_config():
     """A ring8 MLP GAN small enough to train in a second or two."""
