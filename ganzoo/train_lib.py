@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 import time
 
 import keras
@@ -197,6 +199,7 @@ def _open_run(config: Config, wd: Workdir, stream) -> tuple[GAN, RunCheckpoint]:
 def _fit(gan, ckpt, dataset, monitor, evaluation, strategy, stream) -> None:
     """`fit` to train.steps from the checkpoint's data position; Ctrl-C saves a checkpoint."""
     position = ckpt.data_position
+    restore = _stop_at_batch_end_on_ctrl_c(monitor)
     try:
         gan.fit(
             dataset.skip(position) if position else dataset,
@@ -217,6 +220,27 @@ def _fit(gan, ckpt, dataset, monitor, evaluation, strategy, stream) -> None:
         if not distribute_lib.is_multi_worker(strategy):
             raise
         raise _lost_worker(e, ckpt) from None
+    finally:
+        restore()
+
+
+def _stop_at_batch_end_on_ctrl_c(monitor):
+    """Ctrl-C sets `monitor.interrupted`, which ends the run at the end of the current batch
+    (a KeyboardInterrupt raised inside a running TF op can crash the process); a second
+    Ctrl-C interrupts at once. Returns the function that puts the previous handler back."""
+    previous = signal.getsignal(signal.SIGINT)
+    if (
+        previous is not signal.default_int_handler
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        return lambda: None  # SIGINT ignored (a background job) or handled by the caller
+
+    def on_ctrl_c(signum, frame):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        monitor.interrupted = True
+
+    signal.signal(signal.SIGINT, on_ctrl_c)
+    return lambda: signal.signal(signal.SIGINT, previous)
 
 
 def _lost_worker(error, ckpt: RunCheckpoint) -> TrainingError:
