@@ -89,7 +89,13 @@ def model_section() -> dict:
 
 def optimizer_section() -> dict:
     """Adam for D and G."""
-    return dict(d_lr=2e-4, g_lr=2e-4, beta_1=0.5, beta_2=0.999)
+    return dict(
+        d_lr=2e-4,
+        g_lr=2e-4,
+        beta_1=0.5,
+        beta_2=0.999,
+        decay_from=1.0,  # fraction of train.steps after which both rates fall linearly to 0; 1 = constant
+    )
 
 
 def train_section() -> dict:
@@ -527,6 +533,11 @@ def check_shared(config: Config) -> None:
         raise ConfigError(
             f"Received: optimizer.beta_1={config.optimizer.beta_1}, "
             f"optimizer.beta_2={config.optimizer.beta_2}. Expected values in [0, 1)."
+        )
+    if not 0 <= config.optimizer.decay_from <= 1:
+        raise ConfigError(
+            f"Received: optimizer.decay_from={config.optimizer.decay_from}. Expected a fraction "
+            "of train.steps in [0, 1] (1 keeps the learning rates constant)."
         )
     _validate_eval(config.eval)
 

@@ -19,8 +19,8 @@ from ganzoo.errors import TrainingError
 from ganzoo.family import LoadedRun, family_of
 from ganzoo.gan import GAN
 from ganzoo.training import distribute as distribute_lib
+from ganzoo.training import lr_schedule, run_lock
 from ganzoo.training import precision as precision_lib
-from ganzoo.training import run_lock
 from ganzoo.training import summary as summary_lib
 from ganzoo.training.callbacks import reference_points
 from ganzoo.training.eval_callback import eval_callback
@@ -59,14 +59,16 @@ def _build_gan(config: Config) -> GAN:
         **config.stabilizers.to_dict(),  # the section's keys are GAN's keyword arguments
     )
     gan = family_of(config).build_gan(config, common)
-    opt, precision = config.optimizer, config.train.precision
+    opt, precision, steps = config.optimizer, config.train.precision, config.train.steps
+
+    def adam(lr, updates_per_step):
+        rate = lr_schedule.learning_rate(lr, steps * updates_per_step, opt.decay_from)
+        optimizer = keras.optimizers.Adam(rate, beta_1=opt.beta_1, beta_2=opt.beta_2)
+        return precision_lib.wrap_optimizer(optimizer, precision)
+
     gan.compile(
-        d_optimizer=precision_lib.wrap_optimizer(
-            keras.optimizers.Adam(opt.d_lr, beta_1=opt.beta_1, beta_2=opt.beta_2), precision
-        ),
-        g_optimizer=precision_lib.wrap_optimizer(
-            keras.optimizers.Adam(opt.g_lr, beta_1=opt.beta_1, beta_2=opt.beta_2), precision
-        ),
+        d_optimizer=adam(opt.d_lr, config.model.d_steps),
+        g_optimizer=adam(opt.g_lr, 1),
         jit_compile=config.train.jit_compile,
     )
     return gan
@@ -87,6 +89,10 @@ def _restored_run(
             chief=distribute_lib.is_chief(strategy),
         )
         ckpt.restore_latest(required, set_aside=run_lock.held(workdir.path), stream=stream)
+    if config.train.nonfinite_remedy in ("lower_lr", "both"):  # the checkpoint's backoffs
+        backoff = config.train.lr_backoff ** int(ckpt.rollbacks.numpy())
+        for opt in (gan.d_optimizer, gan.g_optimizer):
+            lr_schedule.set_schedule_scale(opt, backoff)
     return gan, ckpt
 
 
@@ -289,7 +295,7 @@ def _roll_back(config, wd, gan, ckpt, monitor, stream):
         # The checkpoint's learning rates already carry the backoffs of the rollbacks it saw.
         factor = config.train.lr_backoff ** (count - int(ckpt.rollbacks.numpy()))
         for opt in (gan.d_optimizer, gan.g_optimizer):
-            opt.learning_rate.assign(float(opt.learning_rate.numpy()) * factor)
+            lr_schedule.scale_learning_rate(opt, factor, config.train.lr_backoff**count)
         done.append(
             f"learning rates now d {float(gan.d_optimizer.learning_rate.numpy()):.3g}, "
             f"g {float(gan.g_optimizer.learning_rate.numpy()):.3g}"
