@@ -59,16 +59,10 @@ def test_a_rollback_lowers_a_decaying_rate_and_a_resumed_run_keeps_the_backoff(
     tiny_synthetic_config, tmp_path, monkeypatch, capsys
 ):
     # Batch 23 (step 24) is poisoned: roll back to step 20, halve the rates, skip, finish.
-    import tensorflow as tf
+    from test_train_lib import one_bad_batch_at
 
-    from ganzoo import data as data_lib
     from ganzoo.training import lr_schedule
     from ganzoo.workdir import Workdir
-
-    def one_bad_batch(config):
-        clean = data_lib.build_dataset(config)
-        bad = tf.data.Dataset.from_tensors(tf.fill([config.train.batch_size, 2], np.inf))
-        return clean.take(23).concatenate(bad).concatenate(clean)
 
     overrides = {
         "optimizer.decay_from": "0.9",
@@ -76,7 +70,7 @@ def test_a_rollback_lowers_a_decaying_rate_and_a_resumed_run_keeps_the_backoff(
         "train.nonfinite_remedy": "both",
     }
     config = ganzoo.validate(ganzoo.apply_overrides(tiny_synthetic_config, overrides))
-    monkeypatch.setattr(train_lib, "build_dataset", one_bad_batch)
+    monkeypatch.setattr(train_lib, "build_dataset", lambda c: one_bad_batch_at(23, c))
     train_lib.train(config, str(tmp_path / "run"))
     assert "learning rates now d 0.0001, g 0.0001" in capsys.readouterr().out
     # The schedule's scale is not checkpointed: a resumed run sets it from the rollback count.

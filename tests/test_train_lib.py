@@ -150,6 +150,15 @@ def poisoned_after(clean_batches, config):
     return clean.take(clean_batches).concatenate(nan)
 
 
+def one_bad_batch_at(index, config):
+    """The synthetic pipeline with batch `index` replaced by an inf batch, then clean again."""
+    from ganzoo import data as data_lib
+
+    clean = data_lib.build_dataset(config)
+    bad = tf.data.Dataset.from_tensors(tf.fill([config.train.batch_size, 2], np.inf))
+    return clean.take(index).concatenate(bad).concatenate(clean)
+
+
 def test_non_finite_rolls_back_then_stops_and_keeps_the_last_good_checkpoint(
     tiny_synthetic_config, tmp_path, monkeypatch, capsys
 ):
@@ -180,14 +189,7 @@ def test_skip_data_remedy_gets_past_a_bad_batch(
     tiny_synthetic_config, tmp_path, monkeypatch, capsys
 ):
     # Batch 13 (step 14) is poisoned: roll back to step 10, skip the 4 batches, finish.
-    from ganzoo import data as data_lib
-
-    def one_bad_batch(config):
-        clean = data_lib.build_dataset(config)
-        bad = tf.data.Dataset.from_tensors(tf.fill([config.train.batch_size, 2], np.inf))
-        return clean.take(13).concatenate(bad).concatenate(clean)
-
-    monkeypatch.setattr(train_lib, "build_dataset", one_bad_batch)
+    monkeypatch.setattr(train_lib, "build_dataset", lambda c: one_bad_batch_at(13, c))
     config = ganzoo.validate(
         ganzoo.apply_overrides(tiny_synthetic_config, {"train.nonfinite_remedy": "skip_data"})
     )
