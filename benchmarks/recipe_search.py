@@ -47,8 +47,16 @@ def _key(experiment: str, overrides: dict, seed: int) -> str:
 
 
 def _commit() -> str:
+    """HEAD's short hash, with "+dirty" when tracked files other than results (.jsonl) differ
+    from it: the record then does not say exactly which code produced it."""
     out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    return out.stdout.strip() or "unknown"
+    changed = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)*.jsonl"],
+        capture_output=True,
+        text=True,
+    )
+    dirty = "+dirty" if changed.stdout.strip() else ""
+    return (out.stdout.strip() or "unknown") + dirty
 
 
 def _scores(config, gan, workdir: str) -> dict:

@@ -1,4 +1,5 @@
 import json
+import subprocess
 
 from benchmarks import recipe_search
 
@@ -36,3 +37,21 @@ def test_modes_table_shows_shipped_runs_per_seed_and_mean_std():
     assert "| 8, 6, 7 |" in row and "**7.0 ± 1.0** / 8" in row and "| 1 of 3 |" in row
     assert "96.0, 90.0, 93.0" in row and "**93.0 ± 3.0**" in row and "30–32 s" in row
     assert "not measured yet" in missing
+
+
+def test_commit_is_marked_dirty_for_changed_code_but_not_for_growing_results(tmp_path, monkeypatch):
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "model.py").write_text("x = 1\n")
+    (tmp_path / "results.jsonl").write_text("{}\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "one")
+    monkeypatch.chdir(tmp_path)
+    clean = recipe_search._commit()
+    assert clean and "+dirty" not in clean
+    (tmp_path / "results.jsonl").write_text("{}\n{}\n")  # a run appended its record
+    assert recipe_search._commit() == clean
+    (tmp_path / "model.py").write_text("x = 2\n")
+    assert recipe_search._commit() == clean + "+dirty"

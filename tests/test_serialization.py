@@ -22,6 +22,7 @@ TINY = {"model.width": 8, "model.latent_dim": 8, "train.batch_size": 4}
 ROUND_TRIPS = {
     "mnist_dcgan": {"model.minibatch_std_group": 2},
     "ring8_gan": {},
+    "grid25_gan": {},  # its optimizers' LinearTailDecay (optimizer.decay_from)
     "fashion_mnist_hinge_sngan": {},
     "cifar10_sagan": {},
     "cifar10_stylegan2": {"model.mapping_layers": 2, "stabilizers.ema_decay": 0.9},
@@ -84,6 +85,8 @@ def test_gan_round_trips_through_a_keras_file(name, tmp_path):
         after = outputs(getattr(again, key), inputs[key])
         for a, b in zip(before[key], after, strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5, err_msg=f"{name} {key}")
+    for key in ("d_optimizer", "g_optimizer"):  # learning-rate schedules included
+        assert getattr(again, key).get_config() == getattr(gan, key).get_config(), (name, key)
 
 
 def test_audio_domain_classifier_round_trips(tmp_path):
@@ -96,9 +99,11 @@ def test_audio_domain_classifier_round_trips(tmp_path):
 
 
 def _classes(model) -> set[str]:
-    return {type(model).__name__} | {
-        type(m).__name__ for m in model._flatten_layers(include_self=False)
-    }
+    """The classes of `model`, its layers and its optimizers' learning rates (schedules)."""
+    layers = {type(m).__name__ for m in model._flatten_layers(include_self=False)}
+    optimizers = [getattr(model, key, None) for key in ("d_optimizer", "g_optimizer")]
+    rates = {type(opt._learning_rate).__name__ for opt in optimizers if opt is not None}
+    return {type(model).__name__} | layers | rates
 
 
 def test_every_registered_class_is_in_a_round_trip():
