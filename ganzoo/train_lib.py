@@ -15,6 +15,7 @@ import tensorflow as tf
 
 from ganzoo.checkpoint import RunCheckpoint
 from ganzoo.config import Config
+from ganzoo.data.fit_options import without_autotune_model
 from ganzoo.errors import TrainingError
 from ganzoo.family import LoadedRun, family_of
 from ganzoo.gan import GAN
@@ -205,10 +206,11 @@ def _open_run(config: Config, wd: Workdir, stream) -> tuple[GAN, RunCheckpoint]:
 def _fit(gan, ckpt, dataset, monitor, evaluation, strategy, stream) -> None:
     """`fit` to train.steps from the checkpoint's data position; Ctrl-C saves a checkpoint."""
     position = ckpt.data_position
+    dataset = without_autotune_model(dataset.skip(position) if position else dataset)
     restore = _stop_at_batch_end_on_ctrl_c(monitor)
     try:
         gan.fit(
-            dataset.skip(position) if position else dataset,
+            dataset,
             epochs=1,
             steps_per_epoch=monitor.total - ckpt.step,
             callbacks=[monitor] + ([evaluation] if evaluation else []),

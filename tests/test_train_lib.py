@@ -208,3 +208,19 @@ def test_synthetic_samples_are_points(tiny_synthetic_config, tmp_path):
     out = train_lib.sample(workdir, num=100)
     assert np.load(out["npy"]).shape == (100, 2)
     assert tf.io.decode_png(open(out["png"], "rb").read()).shape[-1] == 3
+
+
+def test_fit_reads_the_data_without_the_autotune_model(tiny_synthetic_config, tmp_path, monkeypatch):
+    # With tf.data's autotuning model on, fit's return can wait for the model thread's next
+    # wake-up (up to 60 s; benchmarks/fit_end_stall.py): training turns it off, data as before.
+    seen = []
+    fit = ganzoo.GAN.fit
+
+    def spy(self, x=None, **kwargs):
+        seen.append(x.options().autotune.enabled)
+        return fit(self, x, **kwargs)
+
+    monkeypatch.setattr(ganzoo.GAN, "fit", spy)
+    train_lib.train(tiny_synthetic_config, str(tmp_path / "run"))
+    assert seen == [False]
+    assert train_lib.build_dataset(tiny_synthetic_config).options().autotune.enabled is not False

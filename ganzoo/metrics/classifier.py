@@ -18,6 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ganzoo.data.fit_options import without_autotune_model
 from ganzoo.errors import EvalError
 from ganzoo.workdir import replace_dir
 
@@ -127,7 +128,11 @@ def _fit(trainer: keras.Model, train_ds, epochs: int, stream) -> keras.callbacks
         metrics=["accuracy"],
     )
     return trainer.fit(
-        train_ds, epochs=epochs, verbose=0, shuffle=False, callbacks=[_EpochLine(epochs, stream)]
+        without_autotune_model(train_ds),
+        epochs=epochs,
+        verbose=0,
+        shuffle=False,
+        callbacks=[_EpochLine(epochs, stream)],
     )
 
 
