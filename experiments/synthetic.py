@@ -39,8 +39,10 @@ def ring8_plain_gan():
 
 @register_experiment("grid25_gan")
 def grid25_gan():
-    """R1 GAN on grid25 (a 5x5 grid of Gaussians): lazy R1 (gamma 1, every 4th D step), EMA of G,
-    15,000 steps whose last quarter decays the learning rates to 0; covers all 25 modes."""
+    """R1 GAN on grid25 (5x5 Gaussians): lazy R1, EMA of G, lr decay at the end; all 25 modes.
+
+    R1 gamma 1 every 4th D step, EMA 0.99, 15,000 steps whose last quarter decays both
+    learning rates linearly to 0, G's update reusing the D step's fakes."""
     # Chosen by measurement (docs/results.md, "ring8 and grid25"): R1 keeps every mode, the EMA
     # and the final lr decay bring samples onto them (benchmarks/results/
     # grid25_lr_decay_2026-12-06.jsonl); lazy R1 and reusing the D step's fakes in the G step
