@@ -210,7 +210,9 @@ def test_synthetic_samples_are_points(tiny_synthetic_config, tmp_path):
     assert tf.io.decode_png(open(out["png"], "rb").read()).shape[-1] == 3
 
 
-def test_fit_reads_the_data_without_the_autotune_model(tiny_synthetic_config, tmp_path, monkeypatch):
+def test_fit_reads_the_data_without_the_autotune_model(
+    tiny_synthetic_config, tmp_path, monkeypatch
+):
     # With tf.data's autotuning model on, fit's return can wait for the model thread's next
     # wake-up (up to 60 s; benchmarks/fit_end_stall.py): training turns it off, data as before.
     seen = []
