@@ -38,3 +38,9 @@ class TrainingError(GanzooError):
 
 class EvalError(GanzooError):
     """Evaluation that cannot run, such as missing Inception weights offline."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler's preemption, `kill`) stopped training at the end of a batch, after
+    its checkpoint was saved; the CLI exits 143 (128 + SIGTERM). A KeyboardInterrupt, so code
+    that handles Ctrl-C handles it too."""

@@ -183,13 +183,15 @@ def _evaluation(config, workdir) -> None:
 
 
 def main(argv):
-    from ganzoo.errors import GanzooError
+    from ganzoo.errors import GanzooError, Terminated
 
     try:
         return run(argv)
     except GanzooError as e:
         print(f"ganzoo: error: {e}", file=sys.stderr)
         sys.exit(e.exit_code)
+    except Terminated:
+        sys.exit(143)  # 128 + SIGTERM; the checkpoint is saved
     except KeyboardInterrupt:
         sys.exit(130)
 

@@ -16,7 +16,7 @@ import tensorflow as tf
 from ganzoo.checkpoint import RunCheckpoint
 from ganzoo.config import Config
 from ganzoo.data.fit_options import without_autotune_model
-from ganzoo.errors import TrainingError
+from ganzoo.errors import Terminated, TrainingError
 from ganzoo.family import LoadedRun, family_of
 from ganzoo.gan import GAN
 from ganzoo.training import distribute as distribute_lib
@@ -204,10 +204,11 @@ def _open_run(config: Config, wd: Workdir, stream) -> tuple[GAN, RunCheckpoint]:
 
 
 def _fit(gan, ckpt, dataset, monitor, evaluation, strategy, stream) -> None:
-    """`fit` to train.steps from the checkpoint's data position; Ctrl-C saves a checkpoint."""
+    """`fit` to train.steps from the checkpoint's data position; Ctrl-C and SIGTERM save a
+    checkpoint."""
     position = ckpt.data_position
     dataset = without_autotune_model(dataset.skip(position) if position else dataset)
-    restore = _stop_at_batch_end_on_ctrl_c(monitor)
+    restore = _stop_at_batch_end_on_signals(monitor)
     try:
         gan.fit(
             dataset,
@@ -217,10 +218,11 @@ def _fit(gan, ckpt, dataset, monitor, evaluation, strategy, stream) -> None:
             verbose=0,
             shuffle=False,
         )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         monitor.save_checkpoint()
+        how = "Stopped by SIGTERM" if isinstance(e, Terminated) else "Interrupted"
         print(
-            f"Interrupted at step {ckpt.step}; checkpoint saved. Run the same command to resume.",
+            f"{how} at step {ckpt.step}; checkpoint saved. Run the same command to resume.",
             file=stream,
         )
         raise
@@ -232,23 +234,33 @@ def _fit(gan, ckpt, dataset, monitor, evaluation, strategy, stream) -> None:
         restore()
 
 
-def _stop_at_batch_end_on_ctrl_c(monitor):
-    """Ctrl-C sets `monitor.interrupted`, which ends the run at the end of the current batch
-    (a KeyboardInterrupt raised inside a running TF op can crash the process); a second
-    Ctrl-C interrupts at once. Returns the function that puts the previous handler back."""
-    previous = signal.getsignal(signal.SIGINT)
-    if (
-        previous is not signal.default_int_handler
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        return lambda: None  # SIGINT ignored (a background job) or handled by the caller
+# signal -> (the handler it must have for ours to be installed, what the monitor raises)
+_STOP_SIGNALS = {
+    signal.SIGINT: (signal.default_int_handler, KeyboardInterrupt),
+    signal.SIGTERM: (signal.SIG_DFL, Terminated),
+}
 
-    def on_ctrl_c(signum, frame):
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        monitor.interrupted = True
 
-    signal.signal(signal.SIGINT, on_ctrl_c)
-    return lambda: signal.signal(signal.SIGINT, previous)
+def _stop_at_batch_end_on_signals(monitor):
+    """Ctrl-C (SIGINT) or SIGTERM sets `monitor.interrupted`, which ends the run at the end of
+    the current batch (an exception raised inside a running TF op can crash the process); the
+    checkpoint is then saved. A second signal of the same kind acts at once. A signal whose
+    handler is not Python's default (SIGINT ignored in a background job, or handled by the
+    caller) is left alone, as are all signals outside the main thread. Returns the function that
+    puts the previous handlers back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = {}
+    for signum, (default, exception) in _STOP_SIGNALS.items():
+        if signal.getsignal(signum) is not default:
+            continue
+
+        def on_signal(signum, frame, default=default, exception=exception):
+            signal.signal(signum, default)
+            monitor.interrupted = exception
+
+        previous[signum] = signal.signal(signum, on_signal)
+    return lambda: [signal.signal(signum, handler) for signum, handler in previous.items()]
 
 
 def _lost_worker(error, ckpt: RunCheckpoint) -> TrainingError:

@@ -144,6 +144,35 @@ def wait_for_logged_step(workdir, step, proc, timeout=120):
     raise AssertionError(f"the run never logged step {step} (exit code {proc.poll()})")
 
 
+def test_sigterm_saves_a_checkpoint_exits_143_and_the_rerun_resumes_there(tmp_path):
+    """SIGTERM (a scheduler preempting the job) stops the run at the end of the current batch
+    like Ctrl-C: checkpoint at that step, exit 143 (128 + SIGTERM), the same command resumes."""
+    steps = 300
+    workdir = str(tmp_path / "run")
+    command = [
+        sys.executable, "-m", "ganzoo.run", f"--workdir={workdir}", "--experiment=ring8_gan",
+        f"--set=train.steps={steps}", "--set=train.log_every=1", "--set=model.width=16",
+        "--set=train.checkpoint_every=100000", "--set=train.sample_every=100000",
+    ]  # fmt: skip
+    proc = subprocess.Popen(
+        command, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    wait_for_logged_step(workdir, 40, proc)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 143, out[-2000:]
+    stopped = [line for line in out.splitlines() if line.startswith("Stopped by SIGTERM at step ")]
+    assert len(stopped) == 1 and stopped[0].endswith("checkpoint saved. Run the same command to resume."), out[-2000:]  # fmt: skip
+    step = int(stopped[0].split()[5].rstrip(";"))
+    assert 40 <= step < steps, f"stopped at step {step}: the run must be cut mid-way"
+    latest = tf.train.latest_checkpoint(os.path.join(workdir, "checkpoints"))
+    assert latest is not None and os.path.basename(latest) == f"ckpt-{step}"
+
+    resumed = subprocess.run(command, env=ENV, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert f"Resuming ring8_gan at step {step} of {steps}" in resumed.stdout
+
+
 def test_ctrl_c_saves_a_checkpoint_at_that_step_and_the_rerun_continues_exactly(tmp_path):
     """SIGINT mid-run: exit 130 with a checkpoint at the step it stopped at (the only one before
     the end: checkpoint_every is beyond train.steps); the same command then resumes from that

@@ -67,7 +67,9 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.nonfinite = None  # (step, name, value) of the first non-finite reading
         self.last_samples = None  # the file the latest samples went to
         self.health = None
-        self.interrupted = False  # set by the Ctrl-C handler of train_lib._fit
+        # The exception to raise at the end of the current batch (KeyboardInterrupt for Ctrl-C,
+        # errors.Terminated for SIGTERM), set by the signal handlers of train_lib._fit.
+        self.interrupted = None
         if chief and real_sample is not None and len(real_sample) >= 2:
             h = config.health
             self.health = health_lib.HealthWatch(
@@ -138,8 +140,8 @@ class TrainingMonitor(keras.callbacks.Callback):
             self.write_samples(step)  # the model's own weights, no collective: chief only
         if step % self.train.checkpoint_every == 0 or step >= self.total:
             self.save_checkpoint()
-        if self.interrupted:
-            raise KeyboardInterrupt  # Ctrl-C during this batch (train_lib saves the checkpoint)
+        if self.interrupted is not None:
+            raise self.interrupted()  # a signal during this batch (train_lib saves the checkpoint)
 
     def on_train_end(self, logs=None):
         self.writer.flush()
