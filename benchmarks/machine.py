@@ -6,6 +6,7 @@ import datetime
 import importlib.metadata
 import os
 import platform
+import subprocess
 
 
 def cpu_model() -> str:
@@ -94,3 +95,17 @@ def busy_cpu_seconds() -> float | None:
     values = [int(v) for v in fields[1:9]]
     busy = sum(values) - values[3] - values[4]
     return busy / os.sysconf("SC_CLK_TCK")
+
+
+def code_commit() -> str:
+    """HEAD's short hash, with "+dirty" when the code that makes results (ganzoo/, experiments/,
+    benchmarks/) differs from it; results files (.jsonl), which grow with every run, do not
+    count. Run from the repository root."""
+
+    def git(*args):
+        return subprocess.run(["git", *args], capture_output=True, text=True)
+
+    head = git("rev-parse", "--short", "HEAD").stdout.strip() or "unknown"
+    code = ("ganzoo", "experiments", "benchmarks", ":(exclude)*.jsonl")
+    dirty = git("diff", "--quiet", "HEAD", "--", *code)
+    return head + ("+dirty" if dirty.returncode == 1 else "")

@@ -28,10 +28,10 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import tempfile
 import time
 
+from benchmarks import machine
 from docs.tables import markdown_table
 from ganzoo import train_lib
 from ganzoo.data import synthetic as data_lib
@@ -44,19 +44,6 @@ NUM_SAMPLES = 2500  # PacGAN's and VEEGAN's sample count
 
 def _key(experiment: str, overrides: dict, seed: int) -> str:
     return json.dumps([experiment, overrides, seed], sort_keys=True)
-
-
-def _commit() -> str:
-    """HEAD's short hash, with "+dirty" when tracked files other than results (.jsonl) differ
-    from it: the record then does not say exactly which code produced it."""
-    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    changed = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)*.jsonl"],
-        capture_output=True,
-        text=True,
-    )
-    dirty = "+dirty" if changed.stdout.strip() else ""
-    return (out.stdout.strip() or "unknown") + dirty
 
 
 def _scores(config, gan, workdir: str) -> dict:
@@ -101,7 +88,7 @@ def run_one(experiment: str, overrides: dict, seed: int, workdir: str) -> dict:
         resumed=resumed,
         load_before=round(load, 2),
         load_after=round(load_after, 2),
-        commit=_commit(),
+        commit=machine.code_commit(),
         date=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     )
 

@@ -151,7 +151,7 @@ def run_recipe(name: str, sets: dict, evaluator, budget_s: float, every_s: float
     """Trains recipe `name` for at most `budget_s` seconds of training time, calling `emit`
     with the record of each evaluation (the last one has `final: true` and `end`)."""
     from benchmarks import machine
-    from benchmarks.recipe_search import _commit
+    from benchmarks.machine import code_commit
     from ganzoo import train_lib
     from ganzoo.data.fit_options import without_autotune_model
     from ganzoo.family import family_of
@@ -170,7 +170,7 @@ def run_recipe(name: str, sets: dict, evaluator, budget_s: float, every_s: float
         eval_every_s=every_s,
         num_samples=config.eval.num_samples,
         sets=sets,
-        commit=_commit(),
+        commit=code_commit(),
         cpu=f"{machine.cpu_model()}, {os.cpu_count()} logical cores",
         gpu=", ".join(machine.gpus()) or "none",
     )

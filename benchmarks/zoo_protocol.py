@@ -19,7 +19,6 @@ import argparse
 import datetime
 import json
 import os
-import subprocess
 import sys
 import time
 
@@ -98,18 +97,6 @@ def overrides_of(objective: str, steps: int, seed: int, sets: dict) -> dict:
     return {**BASE, **OBJECTIVES[objective], "train.steps": steps, "seed": seed, **sets}
 
 
-def _commit() -> str:
-    """HEAD's short hash, with '+dirty' when ganzoo/, experiments/ or benchmarks/ differ from it
-    (the results file itself changes with every run and does not count)."""
-
-    def git(*args):
-        return subprocess.run(["git", *args], capture_output=True, text=True)
-
-    head = git("rev-parse", "--short", "HEAD").stdout.strip() or "unknown"
-    dirty = git("diff", "--quiet", "HEAD", "--", "ganzoo", "experiments", "benchmarks")
-    return head + ("+dirty" if dirty.returncode == 1 else "")
-
-
 def _checkpoint_step(workdir: str) -> int:
     """The step of the run folder's latest checkpoint (`ckpt-STEP`), 0 without one."""
     import tensorflow as tf
@@ -148,7 +135,7 @@ def run_one(objective: str, seed: int, steps: int, sets: dict, runs: str, stream
         experiment=EXPERIMENT,
         base=BASE,
         workdir=workdir,
-        commit=_commit(),
+        commit=machine.code_commit(),
         date=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         machine=machine.describe(),
         resumed_from_step=_checkpoint_step(workdir),

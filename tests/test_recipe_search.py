@@ -1,7 +1,7 @@
 import json
 import subprocess
 
-from benchmarks import recipe_search
+from benchmarks import machine, recipe_search
 
 
 def test_records_each_run_once_and_skips_finished_ones(tmp_path, capsys):
@@ -40,18 +40,22 @@ def test_modes_table_shows_shipped_runs_per_seed_and_mean_std():
 
 
 def test_commit_is_marked_dirty_for_changed_code_but_not_for_growing_results(tmp_path, monkeypatch):
+    # machine.code_commit stamps the records of recipe_search, zoo_protocol and time_to_quality.
     def git(*args):
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
 
     git("init", "-q")
-    (tmp_path / "model.py").write_text("x = 1\n")
-    (tmp_path / "results.jsonl").write_text("{}\n")
+    (tmp_path / "ganzoo").mkdir()
+    (tmp_path / "benchmarks" / "results").mkdir(parents=True)
+    (tmp_path / "ganzoo" / "model.py").write_text("x = 1\n")
+    results = tmp_path / "benchmarks" / "results" / "results.jsonl"
+    results.write_text("{}\n")
     git("add", ".")
     git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "one")
     monkeypatch.chdir(tmp_path)
-    clean = recipe_search._commit()
+    clean = machine.code_commit()
     assert clean and "+dirty" not in clean
-    (tmp_path / "results.jsonl").write_text("{}\n{}\n")  # a run appended its record
-    assert recipe_search._commit() == clean
-    (tmp_path / "model.py").write_text("x = 2\n")
-    assert recipe_search._commit() == clean + "+dirty"
+    results.write_text("{}\n{}\n")  # a run appended its record
+    assert machine.code_commit() == clean
+    (tmp_path / "ganzoo" / "model.py").write_text("x = 2\n")
+    assert machine.code_commit() == clean + "+dirty"
