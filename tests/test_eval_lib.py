@@ -39,10 +39,12 @@ TINY_DCGAN = {
 }
 
 
-def write_bars_idx(directory: str) -> str:
-    """Fashion-MNIST-shaped IDX files whose class k is a bright bar at rows 2k+2..2k+5."""
+def write_bars_idx(directory: str, train: int = 200, test: int = 60) -> str:
+    """Fashion-MNIST-shaped IDX files (`train` and `test` images) in `directory`, made if
+    missing, whose class k is a bright bar at rows 2k+2..2k+5."""
+    os.makedirs(directory, exist_ok=True)
     rng = np.random.default_rng(0)
-    for prefix, n in (("train", 200), ("t10k", 60)):
+    for prefix, n in (("train", train), ("t10k", test)):
         labels = (np.arange(n) % 10).astype(np.uint8)
         images = rng.integers(0, 40, size=(n, 28, 28)).astype(np.uint8)
         for i, k in enumerate(labels):

@@ -4,29 +4,14 @@ runs skipped, and the docs table rendered from the records."""
 import json
 import os
 
-import numpy as np
 import pytest
+from test_eval_lib import write_bars_idx
 
 from benchmarks import limited_data
-from ganzoo.data import idx
-
-
-def write_idx(directory):
-    """Fashion-MNIST-shaped IDX files, train and test: class k is a bright bar at rows 2k+2..."""
-    os.makedirs(directory, exist_ok=True)
-    rng = np.random.default_rng(0)
-    for prefix, n in (("train", 100), ("t10k", 40)):
-        labels = (np.arange(n) % 10).astype(np.uint8)
-        images = rng.integers(0, 40, size=(n, 28, 28)).astype(np.uint8)
-        for i, k in enumerate(labels):
-            images[i, 2 * k + 2 : 2 * k + 6, 4:24] = 255
-        idx.write_idx(os.path.join(directory, f"{prefix}-images-idx3-ubyte.gz"), images)
-        idx.write_idx(os.path.join(directory, f"{prefix}-labels-idx1-ubyte.gz"), labels)
-    return str(directory)
 
 
 def test_records_each_run_once_and_skips_finished_ones(tmp_path, capsys):
-    data = write_idx(tmp_path / "idx")
+    data = write_bars_idx(str(tmp_path / "idx"), train=100, test=40)
     out, runs = tmp_path / "limited.jsonl", tmp_path / "runs"
     out.write_text(json.dumps({"note": "a note line is kept and ignored"}) + "\n")
     tiny = {

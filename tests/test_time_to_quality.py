@@ -2,27 +2,13 @@
 records, and the TensorFlow tutorial's networks (benchmarks/tf_tutorial_dcgan.py)."""
 
 import json
-import os
 
 import numpy as np
 import pytest
+from test_eval_lib import write_bars_idx
 
 from benchmarks import tf_tutorial_dcgan
 from benchmarks import time_to_quality as ttq
-from ganzoo.data import idx
-
-
-def write_bars_idx(directory: str) -> str:
-    """Fashion-MNIST-shaped IDX files whose class k is a bright bar at rows 2k+2..2k+5."""
-    rng = np.random.default_rng(0)
-    for prefix, n in (("train", 200), ("t10k", 60)):
-        labels = (np.arange(n) % 10).astype(np.uint8)
-        images = rng.integers(0, 40, size=(n, 28, 28)).astype(np.uint8)
-        for i, k in enumerate(labels):
-            images[i, 2 * k + 2 : 2 * k + 6, 4:24] = 255
-        idx.write_idx(os.path.join(directory, f"{prefix}-images-idx3-ubyte.gz"), images)
-        idx.write_idx(os.path.join(directory, f"{prefix}-labels-idx1-ubyte.gz"), labels)
-    return directory
 
 
 def test_tutorial_networks_have_the_tutorials_shapes_and_parameter_counts():
