@@ -260,7 +260,12 @@ def _stop_at_batch_end_on_signals(monitor):
             monitor.interrupted = exception
 
         previous[signum] = signal.signal(signum, on_signal)
-    return lambda: [signal.signal(signum, handler) for signum, handler in previous.items()]
+
+    def restore():
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    return restore
 
 
 def _lost_worker(error, ckpt: RunCheckpoint) -> TrainingError:

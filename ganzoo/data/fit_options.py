@@ -8,10 +8,10 @@ def without_autotune_model(dataset: tf.data.Dataset) -> tf.data.Dataset:
 
     With the model on, deleting the iterator that Keras's `fit` made often waits for the
     model's thread to wake, which it does at 10 ms * (2^k - 1) after the iterator's start
-    (..., 20.5 s, 41 s, 82 s, then every 60 s): grid25_gan runs whose last step ended at
-    58-74 s returned from `fit` at 82.7 s, 2 runs in 10. `python -m benchmarks.fit_end_stall` measures it in plain
-    Keras (docs/performance.md). Without the model, AUTOTUNE map parallelism is the number of
-    cores and AUTOTUNE prefetch buffers still grow when the consumer waits.
+    (..., 20.5 s, 41 s, 82 s, then every 60 s): 2 of 10 grid25_gan runs took 82.8-82.9 s
+    instead of 56-60 s. `python -m benchmarks.fit_end_stall` measures the wait in plain Keras
+    (docs/performance.md). Without the model, AUTOTUNE map parallelism is the number of cores
+    and AUTOTUNE prefetch buffers still grow when the consumer waits.
     """
     options = tf.data.Options()
     options.autotune.enabled = False
